@@ -1,0 +1,47 @@
+using Dispatch.Application;
+using Dispatch.Domain;
+using Dispatch.Grpc;
+using Dispatch.Infrastructure;
+using Dispatch.Messaging;
+using Dispatch.Streaming;
+using Messaging;
+using Microsoft.Extensions.Options;
+using Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class DispatchServiceExtensions
+{
+    public static IHostApplicationBuilder AddDispatchServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddKafkaMessaging();
+        builder.AddRedis();
+        var services = builder.Services;
+        services.AddValidatedOptions<DispatchOptions>(DispatchOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<UnitStore>();
+        services.AddSingleton<IncidentStore>();
+        services.AddSingleton<UnitService>();
+        services.AddSingleton<AssignmentService>();
+        services.AddSingleton<IncidentDispatcher>();
+        services.AddSingleton<TerminalSessions>();
+        services.AddSingleton(sp =>
+        {
+            var dispatch = sp.GetRequiredService<IOptions<DispatchOptions>>().Value;
+            return new FeedHub(dispatch.FeedReplayCapacity, dispatch.FeedSubscriberQueue);
+        });
+
+        var consumerGroup = builder.Configuration[$"{DispatchOptions.Section}:{nameof(DispatchOptions.ConsumerGroup)}"] ?? new DispatchOptions().ConsumerGroup;
+        services.AddKafkaConsumer<IncidentReportedHandler>(
+            new KafkaConsumerSettings("incidents", consumerGroup, [Topics.Incidents], ConsumeMode.Group));
+        services.AddKafkaConsumer<FeedFanoutHandler>(
+            new KafkaConsumerSettings("feed", $"{consumerGroup}-feed-{Guid.NewGuid():N}", FeedFanoutHandler.FeedTopics, ConsumeMode.Broadcast));
+        return builder;
+    }
+
+    public static WebApplication MapDispatchEndpoints(this WebApplication app)
+    {
+        app.MapGrpcService<DispatchGrpcService>();
+        return app;
+    }
+}

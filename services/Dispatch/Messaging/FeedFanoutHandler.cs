@@ -1,0 +1,87 @@
+using Confluent.Kafka;
+using Contracts.Common.V1;
+using Contracts.Dispatch.V1;
+using Contracts.Events.V1;
+using Dispatch.Infrastructure;
+using Dispatch.Streaming;
+using Google.Protobuf;
+using Messaging;
+
+namespace Dispatch.Messaging;
+
+/// <summary>
+/// Every replica reads incidents, assignments, units and alerts (broadcast) and pushes them to
+/// its own operator feeds and terminal streams. An assignment reaches its unit's terminal on
+/// whichever replica holds that terminal's stream.
+/// </summary>
+public sealed class FeedFanoutHandler(FeedHub feed, TerminalSessions terminals, IncidentStore incidents, ILogger<FeedFanoutHandler> logger) : IKafkaMessageHandler
+{
+    public static readonly IReadOnlyList<string> FeedTopics = [Topics.Incidents, Topics.Assignments, Topics.Units, Topics.Alerts];
+
+    public async Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken)
+    {
+        FeedEvent? feedEvent;
+        try
+        {
+            feedEvent = ToFeedEvent(KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.Schema), record.Message.Value);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            logger.LogError("Skipping unreadable record {Offset}: {Reason}", record.TopicPartitionOffset, e.Message);
+            return;
+        }
+        if (feedEvent is null)
+        {
+            return;
+        }
+
+        if (feedEvent.EventCase == FeedEvent.EventOneofCase.Assignment
+            && feedEvent.Assignment.Status == AssignmentStatus.Pending
+            && terminals.Find(feedEvent.Assignment.UnitId) is { } session)
+        {
+            await PushAsync(session, feedEvent.Assignment, incidents);
+        }
+        feed.Publish(record.Topic, record.Partition.Value, record.Offset.Value, feedEvent);
+    }
+
+    /// <summary>Pushes an assignment once per session; redelivery tells the terminal it may have seen it on an earlier connection.</summary>
+    internal static async Task PushAsync(TerminalSession session, Assignment assignment, IncidentStore incidents)
+    {
+        if (!session.FirstPushInSession(assignment.AssignmentId))
+        {
+            return;
+        }
+        var first = await incidents.MarkPushedAsync(assignment.AssignmentId);
+        session.TryEnqueue(new DispatchMessage { Assignment = new AssignmentPush { Assignment = assignment, Redelivery = !first } });
+    }
+
+    private static FeedEvent? ToFeedEvent(string? schema, byte[] payload)
+    {
+        if (schema == IncidentReported.Descriptor.FullName)
+        {
+            var e = IncidentReported.Parser.ParseFrom(payload);
+            return new FeedEvent { At = e.Metadata.PublishedAt, IncidentReported = e.Incident };
+        }
+        if (schema == UnitAssigned.Descriptor.FullName)
+        {
+            var e = UnitAssigned.Parser.ParseFrom(payload);
+            return new FeedEvent { At = e.Metadata.PublishedAt, Assignment = e.Assignment };
+        }
+        if (schema == AssignmentChanged.Descriptor.FullName)
+        {
+            var e = AssignmentChanged.Parser.ParseFrom(payload);
+            return new FeedEvent { At = e.Metadata.PublishedAt, Assignment = e.Assignment };
+        }
+        if (schema == UnitStatusChanged.Descriptor.FullName)
+        {
+            var e = UnitStatusChanged.Parser.ParseFrom(payload);
+            return new FeedEvent { At = e.Metadata.PublishedAt, Unit = e.Unit };
+        }
+        if (schema == AlertRaised.Descriptor.FullName)
+        {
+            var e = AlertRaised.Parser.ParseFrom(payload);
+            return new FeedEvent { At = e.Metadata.PublishedAt, Alert = e.Alert };
+        }
+        return null;
+    }
+}

@@ -1,0 +1,8 @@
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddDispatchServices();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapDispatchEndpoints();
+app.Run();

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Contracts.Dispatch.V1;
+
+namespace Dispatch.Streaming;
+
+/// <summary>One open Connect stream. Everything written to the terminal goes through <see cref="Outbox"/>.</summary>
+public sealed class TerminalSession(string unitId, int capacity) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, byte> _pushed = new();
+    private readonly CancellationTokenSource _ended = new();
+
+    public string UnitId { get; } = unitId;
+    public string SessionId { get; } = Guid.CreateVersion7().ToString();
+
+    public Channel<DispatchMessage> Outbox { get; } = Channel.CreateBounded<DispatchMessage>(new BoundedChannelOptions(capacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    /// <summary>Cancelled when the session is superseded by a newer connection of the same unit or is too slow.</summary>
+    public CancellationToken Ended => _ended.Token;
+
+    public string? EndReason { get; private set; }
+
+    /// <summary>False when this session already pushed the assignment: one session never shows the same assignment twice.</summary>
+    public bool FirstPushInSession(string assignmentId) => _pushed.TryAdd(assignmentId, 0);
+
+    public bool TryEnqueue(DispatchMessage message)
+    {
+        if (Outbox.Writer.TryWrite(message))
+        {
+            return true;
+        }
+        End("the terminal is not reading its stream; reconnect to receive pending assignments");
+        return false;
+    }
+
+    public void End(string reason)
+    {
+        EndReason ??= reason;
+        Outbox.Writer.TryComplete();
+        _ended.Cancel();
+    }
+
+    public void Dispose() => _ended.Dispose();
+}
+
+/// <summary>The terminal sessions open on this replica, one per unit.</summary>
+public sealed class TerminalSessions
+{
+    private readonly ConcurrentDictionary<string, TerminalSession> _byUnit = new();
+
+    public TerminalSession Open(string unitId, int capacity)
+    {
+        var session = new TerminalSession(unitId, capacity);
+        _byUnit.AddOrUpdate(unitId, session, (_, previous) =>
+        {
+            previous.End("superseded by a newer connection of the same unit");
+            return session;
+        });
+        return session;
+    }
+
+    public void Close(TerminalSession session) => _byUnit.TryRemove(new KeyValuePair<string, TerminalSession>(session.UnitId, session));
+
+    public TerminalSession? Find(string unitId) => _byUnit.TryGetValue(unitId, out var session) ? session : null;
+}

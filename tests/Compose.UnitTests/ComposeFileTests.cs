@@ -1,0 +1,204 @@
+namespace Compose.UnitTests;
+
+/// <summary>
+/// compose.yaml configures the hosts only by environment. A misspelt key is silently ignored at run time
+/// (the option keeps its default), so these tests hold every key against the options classes the services bind.
+/// </summary>
+public sealed class ComposeFileTests
+{
+    private static readonly string[] Hosts = ["intake", "analysis", "dispatch", "gateway"];
+
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Microservices.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no folder above {AppContext.BaseDirectory} holds Microservices.sln");
+    });
+
+    private static string RepoRoot => Root.Value;
+
+    private static IReadOnlyList<ComposeService> Compose()
+        => ComposeFile.Parse(File.ReadAllText(Path.Combine(RepoRoot, "compose.yaml")));
+
+    [Fact]
+    public void Compose_runs_every_host_built_from_source()
+    {
+        var compose = Compose();
+        foreach (var host in Hosts)
+        {
+            var service = Assert.Single(compose, s => s.Name == host);
+            Assert.NotNull(service.BuildContext);
+            Assert.NotEmpty(service.Environment);
+        }
+    }
+
+    [Fact]
+    public void Every_environment_key_binds_to_configuration_the_service_reads()
+    {
+        var problems = ComposeValidator.CheckEnvironment(Compose(), SuiteServices.All, RepoRoot);
+
+        Assert.True(problems.Count == 0, "compose.yaml:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Every_options_class_a_host_binds_is_found()
+    {
+        // Otherwise keys of that section could not be checked: the Analysis project must be referenced and built.
+        var missing = SuiteServices.All.SelectMany(h => h.MissingOptions.Select(section => $"{h.Name}: section '{section}'")).ToList();
+
+        Assert.True(missing.Count == 0, "options classes not found: " + string.Join("; ", missing));
+    }
+
+    [Fact]
+    public void A_misspelt_key_is_reported_with_service_and_key()
+    {
+        const string yaml = """
+            services:
+              intake:
+                build: { context: ., dockerfile: services/Intake/Dockerfile }
+                environment:
+                  Kafka__BootstrapServer: kafka:9092
+                  Intake__MaxAgeDays: "30"
+              dispatch:
+                build: { context: ., dockerfile: services/Dispatch/Dockerfile }
+                environment:
+                  - Kafka__BootstrapServers=kafka:9092
+                  - Redis__Configuraton=redis:6379
+                  - Redis__Configuration=redis:6379
+            """;
+
+        var problems = ComposeValidator.CheckEnvironment(ComposeFile.Parse(yaml), SuiteServices.All, RepoRoot);
+
+        Assert.Contains(problems, p => p.StartsWith("service 'intake': Kafka__BootstrapServer:", StringComparison.Ordinal) && p.Contains("KafkaOptions has no public property 'BootstrapServer'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("service 'dispatch': Redis__Configuraton:", StringComparison.Ordinal));
+        Assert.DoesNotContain(problems, p => p.Contains("Intake__MaxAgeDays", StringComparison.Ordinal) || p.Contains("Kafka__BootstrapServers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Keys_the_service_does_not_read_bad_values_and_unknown_clusters_are_reported()
+    {
+        const string yaml = """
+            services:
+              intake:
+                build: .
+                environment:
+                  Redis__Configuration: redis:6379
+                  Dispatch__MaxCandidates: "10"
+                  Kafka__BootstrapServers: kafka:9092
+                  Kafka__Partitions: many
+                  LOGLEVEL: debug
+                  ASPNETCORE_URLS: http://+:8080
+              dispatch:
+                build: .
+                environment:
+                  - Urls=http://+:8080
+                  - Kafka__ReplicationFactor=0
+              gateway:
+                build: .
+                environment:
+                  Urls: http://+:8080
+                  ReverseProxy__Clusters__billing__Destinations__primary__Address: http://intake:8080
+                  ReverseProxy__Clusters__intake__Destinations__secondary__Address: http://intake:8080
+                  ReverseProxy__Clusters__intake__Destinations__primary__Address: http://intake:8080
+                  ReverseProxy__Clusters__dispatch__Destinations__primary__Address: http://dispatch:8080
+                  ReverseProxy__Routes__intake__ClusterId: intake
+            """;
+
+        var problems = ComposeValidator.CheckEnvironment(ComposeFile.Parse(yaml), SuiteServices.All, RepoRoot);
+
+        string[] expected =
+        [
+            "service 'intake': Redis__Configuration: binds to 'Redis:Configuration', but the service reads no section 'Redis'",
+            "service 'intake': Dispatch__MaxCandidates: binds to 'Dispatch:MaxCandidates', but the service reads no section 'Dispatch'",
+            "service 'intake': Kafka__Partitions: value 'many' is not a valid Int32",
+            "service 'intake': section 'Kafka' (appsettings.json + environment) does not bind to KafkaOptions",
+            "service 'intake': LOGLEVEL: is not a configuration path",
+            // services/Intake/appsettings.json sets "Urls", which outranks ASPNETCORE_URLS and binds to loopback.
+            "service 'intake': ASPNETCORE_URLS=http://+:8080 is shadowed",
+            "service 'intake': listens on http://127.0.0.1:5101, loopback inside its container",
+            "service 'dispatch': section 'Kafka' (appsettings.json + environment) fails validation at start",
+            "service 'gateway': ReverseProxy__Clusters__billing__Destinations__primary__Address: cluster 'billing' is not in gateway/appsettings.json",
+            "service 'gateway': ReverseProxy__Clusters__intake__Destinations__secondary__Address: destination 'secondary' is not in cluster 'intake'",
+            "service 'gateway': ReverseProxy__Clusters__intake__Destinations__primary__Address: address 'http://intake:8080' uses port 8080, but 'intake' listens on 5101",
+            "service 'gateway': ReverseProxy__Routes__intake__ClusterId: binds to 'ReverseProxy:Routes:intake:ClusterId'; only ReverseProxy__Clusters__",
+        ];
+        foreach (var prefix in expected)
+        {
+            Assert.True(problems.Any(p => p.StartsWith(prefix, StringComparison.Ordinal)), $"expected a problem starting '{prefix}', got:\n{string.Join("\n", problems)}");
+        }
+
+        Assert.Equal(expected.Length, problems.Count);
+    }
+
+    [Fact]
+    public void Every_image_is_pinned_including_the_base_images_of_the_Dockerfiles()
+    {
+        var problems = ComposeValidator.CheckImagesPinned(Compose(), RepoRoot);
+
+        Assert.True(problems.Count == 0, "compose.yaml:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Unpinned_images_are_reported()
+    {
+        const string yaml = """
+            services:
+              a: { image: "redis" }
+              b: { image: "redis:latest" }
+              c: { image: "registry.example.com:5000/team/redis" }
+              d: { image: "redis:7.4.2-alpine" }
+              e: { image: "redis@sha256:0000000000000000000000000000000000000000000000000000000000000000" }
+            """;
+
+        var problems = ComposeValidator.CheckImagesPinned(ComposeFile.Parse(yaml), RepoRoot);
+
+        Assert.Equal(
+            ["service 'a': image 'redis' has no tag", "service 'b': image 'redis:latest' uses the 'latest' tag", "service 'c': image 'registry.example.com:5000/team/redis' has no tag"],
+            problems);
+    }
+
+    [Fact]
+    public void Every_service_has_a_healthcheck_and_waits_for_healthy_dependencies()
+    {
+        var problems = ComposeValidator.CheckHealth(Compose());
+
+        Assert.True(problems.Count == 0, "compose.yaml:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Missing_healthchecks_and_unhealthy_waits_are_reported()
+    {
+        const string yaml = """
+            services:
+              kafka:
+                image: apache/kafka:3.9.1
+                healthcheck: { disable: true }
+              intake:
+                build: .
+                healthcheck: { test: ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"] }
+                depends_on: [kafka]
+            """;
+
+        var problems = ComposeValidator.CheckHealth(ComposeFile.Parse(yaml));
+
+        Assert.Equal(
+            ["service 'kafka': has no healthcheck", "service 'intake': depends on 'kafka' with condition 'service_started', not service_healthy"],
+            problems);
+    }
+
+    [Fact]
+    public void Only_the_gateway_publishes_a_port()
+    {
+        var published = Compose().Where(s => s.Ports.Count > 0).ToDictionary(s => s.Name, s => s.Ports);
+
+        var gateway = Assert.Single(published);
+        Assert.Equal("gateway", gateway.Key);
+        Assert.Equal(["5100:8080"], gateway.Value);
+    }
+}

@@ -1,0 +1,133 @@
+using Contracts.Analysis.V1;
+using Contracts.Common.V1;
+using Contracts.Dispatch.V1;
+using Contracts.Intake.V1;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace Suite.IntegrationTests;
+
+/// <summary>The first real path through the suite: report in at the gateway, assignment out at a terminal.</summary>
+[Collection(SuiteCollection.Name)]
+public sealed class ReportToAssignmentTests(SuiteFixture suite)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static Report Robbery(GeoPoint at, string externalId) => new()
+    {
+        Source = "terminal",
+        ExternalId = externalId,
+        OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow.AddMinutes(-2)),
+        Category = IncidentCategory.Robbery,
+        Location = at,
+        Address = "West Lake Plaza, north gate",
+        Description = "Man with a knife took a phone from a woman, ran towards the metro",
+    };
+
+    [Fact]
+    public async Task A_report_through_the_gateway_reaches_the_nearest_connected_terminal_and_the_operator_feed()
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        var dispatch = new DispatchService.DispatchServiceClient(suite.Gateway);
+        var intake = new IntakeService.IntakeServiceClient(suite.Gateway);
+        var incidentSite = new GeoPoint { Latitude = 30.2590, Longitude = 120.1480 };
+
+        using var feed = dispatch.WatchFeed(new WatchFeedRequest(), cancellationToken: cts.Token);
+        using var near = await Terminal.ConnectAsync(dispatch, "e2e-near", UnitKind.MinimalEmergency, new GeoPoint { Latitude = 30.2600, Longitude = 120.1480 }, cts.Token);
+        using var farTerminal = await Terminal.ConnectAsync(dispatch, "e2e-far", UnitKind.FootPatrol, new GeoPoint { Latitude = 30.2800, Longitude = 120.1480 }, cts.Token);
+
+        var accepted = await intake.SubmitReportAsync(new SubmitReportRequest { Report = Robbery(incidentSite, $"e2e-{Guid.NewGuid()}") }, cancellationToken: cts.Token);
+        Assert.False(string.IsNullOrEmpty(accepted.IncidentId));
+        Assert.Equal(Priority.P1, accepted.Priority);
+
+        var push = await near.NextAssignmentAsync(cts.Token);
+        Assert.Equal(accepted.IncidentId, push.Assignment.IncidentId);
+        Assert.Equal("e2e-near", push.Assignment.UnitId);
+        Assert.Equal(AssignmentStatus.Pending, push.Assignment.Status);
+        Assert.False(push.Redelivery);
+        Assert.InRange(push.Assignment.DistanceM, 100, 130);
+
+        await near.AcknowledgeAsync(push.Assignment.AssignmentId, cts.Token);
+
+        // The operator sees the incident, the assignment and its acknowledgement, in that order.
+        var seen = new List<string>();
+        await foreach (var feedEvent in feed.ResponseStream.ReadAllAsync(cts.Token))
+        {
+            Assert.False(string.IsNullOrEmpty(feedEvent.ResumeToken));
+            if (feedEvent.EventCase == FeedEvent.EventOneofCase.IncidentReported && feedEvent.IncidentReported.IncidentId == accepted.IncidentId)
+            {
+                seen.Add("reported");
+            }
+            else if (feedEvent.EventCase == FeedEvent.EventOneofCase.Assignment && feedEvent.Assignment.IncidentId == accepted.IncidentId)
+            {
+                seen.Add(feedEvent.Assignment.Status.ToString());
+                if (feedEvent.Assignment.Status == AssignmentStatus.Acknowledged)
+                {
+                    break;
+                }
+            }
+        }
+        Assert.Equal(["reported", nameof(AssignmentStatus.Pending), nameof(AssignmentStatus.Acknowledged)], seen);
+
+        var record = await dispatch.GetIncidentAsync(new GetIncidentRequest { IncidentId = accepted.IncidentId }, cancellationToken: cts.Token);
+        Assert.Equal(
+            [TimelineEntryKind.Reported, TimelineEntryKind.Decision, TimelineEntryKind.Assigned, TimelineEntryKind.Acknowledged],
+            record.Timeline.Select(t => t.Kind));
+        Assert.Contains("e2e-far", record.Timeline[1].Summary); // the decision names the candidates it weighed
+        Assert.Equal(AssignmentStatus.Acknowledged, Assert.Single(record.Assignments).Status);
+        var units = await dispatch.ListUnitsAsync(new ListUnitsRequest(), cancellationToken: cts.Token);
+        Assert.Equal(UnitStatus.Assigned, units.Units.Single(u => u.UnitId == "e2e-near").Status);
+        var farState = units.Units.Single(u => u.UnitId == "e2e-far");
+        Assert.Equal(UnitStatus.Available, farState.Status);
+        Assert.Empty(farState.CurrentAssignmentId);
+    }
+
+    [Fact]
+    public async Task An_invalid_report_gets_INVALID_ARGUMENT_naming_the_field()
+    {
+        var intake = new IntakeService.IntakeServiceClient(suite.Gateway);
+        var report = Robbery(new GeoPoint { Latitude = 123.4, Longitude = 120.1 }, $"bad-{Guid.NewGuid()}");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => intake.SubmitReportAsync(new SubmitReportRequest { Report = report }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("report.location.latitude", error.Status.Detail);
+        var badRequest = error.GetRpcStatus()?.GetDetail<BadRequest>();
+        Assert.NotNull(badRequest);
+        var violation = Assert.Single(badRequest.FieldViolations);
+        Assert.Equal("report.location.latitude", violation.Field);
+        Assert.StartsWith("OUT_OF_RANGE", violation.Description);
+    }
+
+    [Fact]
+    public async Task Analysis_indexes_every_incident_and_reports_no_links_until_linking_exists()
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        var intake = new IntakeService.IntakeServiceClient(suite.Gateway);
+        var analysis = new AnalysisService.AnalysisServiceClient(suite.Gateway);
+        var accepted = await intake.SubmitReportAsync(new SubmitReportRequest
+        {
+            Report = Robbery(new GeoPoint { Latitude = 31.2304, Longitude = 121.4737 }, $"analysis-{Guid.NewGuid()}"),
+        }, cancellationToken: cts.Token);
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(() =>
+            analysis.GetIncidentLinksAsync(new GetIncidentLinksRequest { IncidentId = Guid.NewGuid().ToString() }, cancellationToken: cts.Token).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+
+        while (true)
+        {
+            try
+            {
+                var links = await analysis.GetIncidentLinksAsync(new GetIncidentLinksRequest { IncidentId = accepted.IncidentId }, cancellationToken: cts.Token);
+                Assert.Equal(accepted.IncidentId, links.IncidentId);
+                Assert.Empty(links.Links);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                await Task.Delay(100, cts.Token); // not consumed yet
+            }
+        }
+    }
+}
