@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Contracts.Events.V1;
 using Google.Protobuf;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Messaging;
@@ -14,7 +15,7 @@ public sealed class EventPublisher : IDisposable
 {
     private readonly IProducer<string, byte[]> _producer;
 
-    public EventPublisher(IOptions<KafkaOptions> options, IKafkaClientConfigurator configurator)
+    public EventPublisher(IOptions<KafkaOptions> options, IKafkaClientConfigurator configurator, ILogger<EventPublisher> logger)
     {
         var kafka = options.Value;
         var config = new ProducerConfig
@@ -28,7 +29,9 @@ public sealed class EventPublisher : IDisposable
             CompressionType = CompressionType.Lz4,
         };
         configurator.Apply(config);
-        _producer = new ProducerBuilder<string, byte[]>(config).Build();
+        _producer = new ProducerBuilder<string, byte[]>(config)
+            .SetLogHandler((_, message) => KafkaLog.Write(logger, message))
+            .Build();
         ProducerName = configurator.ClientId;
     }
 

@@ -47,6 +47,7 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
         configurator.Apply(config);
         _consumer = new ConsumerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, error) => _logger.LogWarning("Kafka consumer {Name}: {Reason}", settings.Name, error.Reason))
+            .SetLogHandler((_, message) => KafkaLog.Write(_logger, message))
             .Build();
     }
 
@@ -81,6 +82,22 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
         => Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ConsumeUntilStoppedAsync(stoppingToken);
+        }
+        finally
+        {
+            if (_settings.Mode == ConsumeMode.Group)
+            {
+                // On the consuming thread, never concurrently with Consume: commits stored offsets and leaves the group promptly.
+                _consumer.Close();
+            }
+        }
+    }
+
+    private async Task ConsumeUntilStoppedAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -134,15 +151,6 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
         activity?.SetTag("messaging.destination.name", record.Topic);
         activity?.SetTag("messaging.kafka.offset", record.Offset.Value);
         return activity;
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        if (_settings.Mode == ConsumeMode.Group)
-        {
-            _consumer.Close(); // commits stored offsets and leaves the group promptly
-        }
     }
 
     public override void Dispose()

@@ -178,6 +178,74 @@ public static partial class ComposeValidator
         return problems;
     }
 
+    /// <summary>
+    /// Every Dockerfile compose builds copies what `dotnet publish` of its project needs: the repository-wide build files, each
+    /// project of the ProjectReference closure (its .csproj for the restore layer, then its folder), and protos/ when a project compiles them.
+    /// </summary>
+    public static List<string> CheckDockerfilesCopyReferencedProjects(IReadOnlyList<ComposeService> compose, string composeDirectory)
+    {
+        var problems = new List<string>();
+        foreach (var service in compose.Where(s => s.BuildContext is not null))
+        {
+            var context = Path.GetFullPath(Path.Combine(composeDirectory, service.BuildContext!));
+            var dockerfile = Path.Combine(context, service.Dockerfile ?? "Dockerfile");
+            if (!File.Exists(dockerfile))
+            {
+                continue; // reported by CheckImagesPinned
+            }
+
+            var lines = File.ReadAllLines(dockerfile);
+            var copied = lines.Select(l => CopyLine().Match(l)).Where(m => m.Success)
+                .SelectMany(m => m.Groups["sources"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(source => source.TrimEnd('/'))
+                .ToHashSet(StringComparer.Ordinal);
+            var published = lines.Select(l => PublishLine().Match(l)).FirstOrDefault(m => m.Success);
+            if (published is null)
+            {
+                problems.Add($"service '{service.Name}': {Path.GetRelativePath(composeDirectory, dockerfile)} has no 'RUN dotnet publish <project>.csproj'");
+                continue;
+            }
+
+            var required = new List<string> { "global.json", "Directory.Build.props", "Directory.Packages.props" };
+            var pending = new Stack<string>([Path.GetFullPath(Path.Combine(context, published.Groups["project"].Value))]);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (pending.TryPop(out var project))
+            {
+                if (!seen.Add(project))
+                {
+                    continue;
+                }
+
+                if (!File.Exists(project))
+                {
+                    problems.Add($"service '{service.Name}': project {Path.GetRelativePath(context, project)} does not exist");
+                    continue;
+                }
+
+                var relative = Path.GetRelativePath(context, project).Replace('\\', '/');
+                required.Add(relative);
+                required.Add(Path.GetDirectoryName(relative)!.Replace('\\', '/'));
+                var xml = System.Xml.Linq.XDocument.Load(project);
+                if (xml.Descendants("Protobuf").Any())
+                {
+                    required.Add("protos");
+                }
+
+                foreach (var reference in xml.Descendants("ProjectReference"))
+                {
+                    pending.Push(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, reference.Attribute("Include")!.Value)));
+                }
+            }
+
+            foreach (var path in required.Distinct().Where(r => !copied.Contains(r)))
+            {
+                problems.Add($"service '{service.Name}': {Path.GetRelativePath(composeDirectory, dockerfile)} does not COPY {path}");
+            }
+        }
+
+        return problems;
+    }
+
     /// <summary>Every service has a healthcheck and waits for its dependencies with condition service_healthy.</summary>
     public static List<string> CheckHealth(IReadOnlyList<ComposeService> compose)
     {
@@ -232,7 +300,7 @@ public static partial class ComposeValidator
     private static string? CheckOptionsKey(ServiceConfiguration host, string path, string? value)
     {
         var segments = path.Split(':');
-        var sections = host.OptionsTypes.Select(SuiteServices.SectionOf).Concat(host.MissingOptions).ToList();
+        var sections = host.OptionsTypes.Select(SuiteServices.SectionOf).ToList();
         var readable = sections.Count == 0 ? "none" : string.Join(", ", sections);
         if (segments.Length < 2 || segments.Any(string.IsNullOrEmpty))
         {
@@ -242,9 +310,7 @@ public static partial class ComposeValidator
         var type = host.OptionsTypes.FirstOrDefault(t => SuiteServices.SectionOf(t).Equals(segments[0], StringComparison.OrdinalIgnoreCase));
         if (type is null)
         {
-            return host.MissingOptions.Contains(segments[0], StringComparer.OrdinalIgnoreCase)
-                ? $"the options class of section '{segments[0]}' was not found (is its project referenced by Compose.UnitTests and built?)"
-                : $"binds to '{path}', but the service reads no section '{segments[0]}' (sections it binds: {readable})";
+            return $"binds to '{path}', but the service reads no section '{segments[0]}' (sections it binds: {readable})";
         }
 
         return CheckMember(type, segments.AsSpan(1), value, path);
@@ -409,6 +475,12 @@ public static partial class ComposeValidator
 
     [GeneratedRegex(@"^\s*FROM\s+(?:--\S+\s+)*(?<image>\S+)(?:\s+AS\s+(?<stage>\S+))?", RegexOptions.IgnoreCase)]
     private static partial Regex FromLine();
+
+    [GeneratedRegex(@"^\s*COPY\s+(?!--from)(?:--\S+\s+)*(?<sources>.+)\s+\S+\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex CopyLine();
+
+    [GeneratedRegex(@"^\s*RUN\s+dotnet\s+publish\s+(?<project>\S+\.csproj)", RegexOptions.IgnoreCase)]
+    private static partial Regex PublishLine();
 
     [GeneratedRegex(@"^https?://(?<host>\[[^\]]+\]|[^:/]+):(?<port>\d+)", RegexOptions.IgnoreCase)]
     private static partial Regex ListenUrl();

@@ -138,12 +138,6 @@ public sealed class EmbeddedKafkaTests(ITestOutputHelper output)
             }
 
             output.WriteLine($"consumer: first message after {firstMessageMs} ms, all after {deadline.ElapsedMilliseconds} ms");
-            if (immediateGroupJoin)
-            {
-                // The mock's default group.initial.rebalance.delay.ms is 3000; with 0 the join is fast.
-                Assert.InRange(firstMessageMs ?? long.MaxValue, 0, 2500);
-            }
-
             consumer.Commit();
             var committed = consumer.Committed(TimeSpan.FromSeconds(5));
             Assert.Equal(100, committed.Sum(c => c.Offset.Value));

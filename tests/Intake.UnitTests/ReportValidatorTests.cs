@@ -218,7 +218,7 @@ public sealed class ReportValidatorTests
 
         var fields = Validator().Validate(report).Select(v => v.Field).ToArray();
 
-        Assert.Equal(["report.location.latitude", "report.location.longitude"], fields);
+        Assert.Equal(new[] { "report.location.latitude", "report.location.longitude" }, fields);
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             return new KafkaBroker(embedded.BootstrapServers, $"embedded librdkafka mock cluster ({reason})", embedded, null);
         }
 
-        var container = new KafkaBuilder().WithImage("confluentinc/cp-kafka:7.9.0").Build();
+        var container = new KafkaBuilder("confluentinc/cp-kafka:7.9.0").Build();
         await container.StartAsync();
         return new KafkaBroker(container.GetBootstrapAddress(), "Apache Kafka in a Testcontainers container", null, container);
     }

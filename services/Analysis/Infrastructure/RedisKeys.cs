@@ -1,4 +1,5 @@
 using Contracts.Common.V1;
+using Google.Protobuf.Reflection;
 
 namespace Analysis.Infrastructure;
 
@@ -10,6 +11,9 @@ namespace Analysis.Infrastructure;
 internal static class RedisKeys
 {
     private const string CategoryPrefix = "INCIDENT_CATEGORY_";
+
+    private static readonly EnumDescriptor CategoryDescriptor
+        = CommonReflection.Descriptor.EnumTypes.Single(e => e.ClrType == typeof(IncidentCategory));
 
     /// <summary>Hash: <c>incident</c> (common.v1.Incident protobuf). Expires with the retention.</summary>
     public static string Incident(string incidentId) => $"analysis:incident:{{{incidentId}}}";
@@ -25,7 +29,7 @@ internal static class RedisKeys
 
     /// <summary>"robbery", "missing_person": the proto value name, stable across code renames; the number for a value this build does not know.</summary>
     public static string CategoryTag(IncidentCategory category)
-        => IncidentCategory.Descriptor.FindValueByNumber((int)category)?.Name is { } name
+        => CategoryDescriptor.FindValueByNumber((int)category)?.Name is { } name
             ? (name.StartsWith(CategoryPrefix, StringComparison.Ordinal) ? name[CategoryPrefix.Length..] : name).ToLowerInvariant()
             : ((int)category).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

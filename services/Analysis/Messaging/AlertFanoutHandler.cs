@@ -15,9 +15,14 @@ public sealed class AlertFanoutHandler(AlertHub hub, ILogger<AlertFanoutHandler>
     public Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken)
     {
         var schema = KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.Schema);
-        if (schema != AlertRaised.Descriptor.FullName || record.Message.Value is null)
+        if (schema != AlertRaised.Descriptor.FullName)
         {
             logger.LogWarning("Skipping {Offset}: schema header is {Actual}, not {Schema}", record.TopicPartitionOffset, schema ?? "(none)", AlertRaised.Descriptor.FullName);
+            return Task.CompletedTask;
+        }
+        if (record.Message.Value is null)
+        {
+            logger.LogWarning("Skipping {Offset}: the record has no value", record.TopicPartitionOffset);
             return Task.CompletedTask;
         }
 

@@ -19,6 +19,7 @@ namespace Dispatch.Application;
 public sealed class IncidentDispatcher(
     IncidentStore incidents,
     UnitStore units,
+    UnitService unitService,
     EventPublisher publisher,
     IOptions<DispatchOptions> options,
     TimeProvider clock,
@@ -47,6 +48,7 @@ public sealed class IncidentDispatcher(
             await publisher.PublishAsync(Topics.Assignments, incident.IncidentId,
                 new UnitAssigned { Metadata = publisher.NewMetadata(assignment.AssignedAt), Assignment = assignment },
                 cancellationToken);
+            await unitService.AnnounceClaimAsync(assignment.UnitId, cancellationToken);
         }
         await incidents.MarkDispatchedAsync(incident.IncidentId);
     }

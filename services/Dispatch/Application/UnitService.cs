@@ -68,6 +68,15 @@ public sealed class UnitService(UnitStore units, EventPublisher publisher, TimeP
         }
     }
 
+    /// <summary>Tells operators a unit was claimed for an incident (the claim itself is the unit store's atomic script).</summary>
+    public async Task AnnounceClaimAsync(string unitId, CancellationToken cancellationToken)
+    {
+        if (await units.GetAsync(unitId) is { } state)
+        {
+            await PublishAsync(state, UnitStatus.Available, cancellationToken);
+        }
+    }
+
     private Task PublishAsync(UnitState state, UnitStatus previous, CancellationToken cancellationToken)
         => publisher.PublishAsync(Topics.Units, state.UnitId, new UnitStatusChanged
         {

@@ -1,0 +1,114 @@
+using Analysis.Domain;
+using Analysis.Grpc;
+using Analysis.Infrastructure;
+using Analysis.Streaming;
+using Contracts.Analysis.V1;
+using Contracts.Common.V1;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Analysis.UnitTests;
+
+/// <summary>The gRPC surface without a network or Redis: request validation and the WatchAlerts stream.</summary>
+public sealed class AnalysisGrpcServiceTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly FakeLifetime _lifetime = new();
+
+    private AnalysisGrpcService Service(AlertHub hub)
+    {
+        var options = Options.Create(new AnalysisOptions());
+        // No Redis: these tests never reach the index.
+        var index = new IncidentIndex(null!, options, TimeProvider.System);
+        return new AnalysisGrpcService(index, hub, options, _lifetime);
+    }
+
+    private static Alert Alert(int n, Priority priority = Priority.P1) => new() { AlertId = $"alert-{n}", Kind = AlertKind.Hotspot, Priority = priority };
+
+    private static async Task WaitForSubscriberAsync(AlertHub hub)
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        while (hub.SubscriberCount == 0)
+        {
+            await Task.Delay(5, cts.Token);
+        }
+    }
+
+    [Fact]
+    public async Task GetIncidentLinks_without_an_id_is_an_invalid_argument_naming_the_field()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            Service(new AlertHub()).GetIncidentLinks(new GetIncidentLinksRequest(), new FakeCallContext(CancellationToken.None)));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var violation = Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations);
+        Assert.Equal("incident_id", violation.Field);
+        Assert.StartsWith("REQUIRED", violation.Description);
+    }
+
+    [Fact]
+    public async Task WatchAlerts_rejects_an_unknown_priority()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => Service(new AlertHub()).WatchAlerts(
+            new WatchAlertsRequest { MaxPriority = (Priority)42 }, new RecordingStream<Alert>(), new FakeCallContext(CancellationToken.None)));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task WatchAlerts_streams_matching_alerts_until_the_call_is_cancelled()
+    {
+        var hub = new AlertHub();
+        using var call = new CancellationTokenSource();
+        var stream = new RecordingStream<Alert>();
+        var watch = Service(hub).WatchAlerts(new WatchAlertsRequest { MaxPriority = Priority.P2 }, stream, new FakeCallContext(call.Token));
+        await WaitForSubscriberAsync(hub);
+
+        hub.Publish(Alert(1, Priority.P1));
+        hub.Publish(Alert(2, Priority.P4));
+        hub.Publish(Alert(3, Priority.P2));
+
+        using var timeout = new CancellationTokenSource(Patience);
+        Assert.Equal("alert-1", (await stream.Written.ReadAsync(timeout.Token)).AlertId);
+        Assert.Equal("alert-3", (await stream.Written.ReadAsync(timeout.Token)).AlertId);
+
+        await call.CancelAsync();
+        await watch.WaitAsync(Patience); // ends without an error
+        Assert.Equal(0, hub.SubscriberCount);
+    }
+
+    [Fact]
+    public async Task WatchAlerts_ends_a_caller_that_stopped_reading_with_resource_exhausted()
+    {
+        var hub = new AlertHub(2);
+        var stalled = new RecordingStream<Alert>(stalled: true);
+        var watch = Service(hub).WatchAlerts(new WatchAlertsRequest(), stalled, new FakeCallContext(CancellationToken.None));
+        await WaitForSubscriberAsync(hub);
+
+        // One alert is taken into the stuck write, two fill the queue, the next one overflows it.
+        for (var i = 0; i < 10; i++)
+        {
+            hub.Publish(Alert(i));
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => watch.WaitAsync(Patience));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("fell 2 alerts behind", error.Status.Detail);
+        Assert.Equal(0, hub.SubscriberCount);
+    }
+
+    [Fact]
+    public async Task WatchAlerts_ends_with_unavailable_when_the_service_stops()
+    {
+        var hub = new AlertHub();
+        var watch = Service(hub).WatchAlerts(new WatchAlertsRequest(), new RecordingStream<Alert>(), new FakeCallContext(CancellationToken.None));
+        await WaitForSubscriberAsync(hub);
+
+        _lifetime.StopApplication();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => watch.WaitAsync(Patience));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+    }
+}
