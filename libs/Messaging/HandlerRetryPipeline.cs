@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Google.Protobuf;
 using Polly;
 using Polly.Retry;
 
@@ -15,7 +16,7 @@ public sealed class HandlerRetryPipeline
         Pipeline = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && !IsPoison(e)),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -31,4 +32,7 @@ public sealed class HandlerRetryPipeline
     }
 
     public ResiliencePipeline Pipeline { get; }
+
+    /// <summary>Failures that say the record itself is bad: retrying cannot help.</summary>
+    public static bool IsPoison(Exception e) => e is ArgumentException or FormatException or InvalidProtocolBufferException;
 }

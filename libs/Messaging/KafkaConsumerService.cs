@@ -59,7 +59,12 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
             var partitions = new List<TopicPartitionOffset>();
             using var admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
             var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
-            foreach (var topic in metadata.Topics.Where(t => _settings.Topics.Contains(t.Topic)))
+            var missing = _settings.Topics.Except(metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError).Select(t => t.Topic)).ToList();
+            if (missing.Count > 0)
+            {
+                _logger.LogError("Kafka consumer {Name}: topics {Topics} do not exist; their records will not be read until restart", _settings.Name, string.Join(", ", missing));
+            }
+            foreach (var topic in metadata.Topics.Where(t => _settings.Topics.Contains(t.Topic) && t.Error.Code == ErrorCode.NoError))
             {
                 foreach (var partition in topic.Partitions)
                 {
@@ -132,6 +137,11 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     break; // not stored: the record is processed again after restart
+                }
+                catch (Exception e) when (HandlerRetryPipeline.IsPoison(e))
+                {
+                    // Internal topics only carry our own events; one that cannot be processed is a bug to look at, not a reason to stall the partition.
+                    _logger.LogError(e, "Kafka consumer {Name}: skipping unprocessable record {Offset}", _settings.Name, record.TopicPartitionOffset);
                 }
             }
 

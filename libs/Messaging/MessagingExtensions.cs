@@ -20,13 +20,13 @@ public static class MessagingExtensions
         return builder;
     }
 
-    /// <summary>Runs <typeparamref name="THandler"/> over <paramref name="settings"/>'s topics in a hosted consumer loop.</summary>
-    public static IServiceCollection AddKafkaConsumer<THandler>(this IServiceCollection services, KafkaConsumerSettings settings)
+    /// <summary>Runs <typeparamref name="THandler"/> in a hosted consumer loop over the topics <paramref name="settings"/> names (built from validated options).</summary>
+    public static IServiceCollection AddKafkaConsumer<THandler>(this IServiceCollection services, Func<IServiceProvider, KafkaConsumerSettings> settings)
         where THandler : class, IKafkaMessageHandler
     {
         services.TryAddSingleton<THandler>();
         services.AddSingleton<IHostedService>(sp => new KafkaConsumerService<THandler>(
-            settings,
+            settings(sp),
             sp.GetRequiredService<THandler>(),
             sp.GetRequiredService<HandlerRetryPipeline>(),
             sp.GetRequiredService<IOptions<KafkaOptions>>(),

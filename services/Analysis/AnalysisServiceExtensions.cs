@@ -4,6 +4,7 @@ using Analysis.Infrastructure;
 using Analysis.Messaging;
 using Analysis.Streaming;
 using Messaging;
+using Microsoft.Extensions.Options;
 using Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -20,13 +21,11 @@ public static class AnalysisServiceExtensions
         services.AddSingleton<IncidentIndex>();
         services.AddSingleton(_ => new AlertHub(AlertHub.DefaultSubscriberCapacity));
 
-        // Consumer settings are fixed at registration; the bound options are validated again on start.
-        var analysis = builder.Configuration.GetSection(AnalysisOptions.Section).Get<AnalysisOptions>() ?? new AnalysisOptions();
-        services.AddKafkaConsumer<IncidentIndexer>(
-            new KafkaConsumerSettings("incidents", analysis.ConsumerGroup, [Topics.Incidents], ConsumeMode.Group));
+        services.AddKafkaConsumer<IncidentIndexer>(sp => new KafkaConsumerSettings(
+            "incidents", sp.GetRequiredService<IOptions<AnalysisOptions>>().Value.ConsumerGroup, [Topics.Incidents], ConsumeMode.Group));
         // Every replica reads every alert for its own WatchAlerts callers; the group id is only a client identity.
-        services.AddKafkaConsumer<AlertFanoutHandler>(
-            new KafkaConsumerSettings("alerts", $"analysis-alerts-{Guid.NewGuid():N}", [Topics.Alerts], ConsumeMode.Broadcast));
+        services.AddKafkaConsumer<AlertFanoutHandler>(_ => new KafkaConsumerSettings(
+            "alerts", $"analysis-alerts-{Guid.NewGuid():N}", [Topics.Alerts], ConsumeMode.Broadcast));
         return builder;
     }
 

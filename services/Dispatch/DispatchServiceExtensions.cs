@@ -31,11 +31,11 @@ public static class DispatchServiceExtensions
             return new FeedHub(dispatch.FeedReplayCapacity, dispatch.FeedSubscriberQueue);
         });
 
-        var consumerGroup = builder.Configuration[$"{DispatchOptions.Section}:{nameof(DispatchOptions.ConsumerGroup)}"] ?? new DispatchOptions().ConsumerGroup;
-        services.AddKafkaConsumer<IncidentReportedHandler>(
-            new KafkaConsumerSettings("incidents", consumerGroup, [Topics.Incidents], ConsumeMode.Group));
-        services.AddKafkaConsumer<FeedFanoutHandler>(
-            new KafkaConsumerSettings("feed", $"{consumerGroup}-feed-{Guid.NewGuid():N}", FeedFanoutHandler.FeedTopics, ConsumeMode.Broadcast));
+        services.AddKafkaConsumer<IncidentReportedHandler>(sp => new KafkaConsumerSettings(
+            "incidents", sp.GetRequiredService<IOptions<DispatchOptions>>().Value.ConsumerGroup, [Topics.Incidents], ConsumeMode.Group));
+        // Every replica reads the whole feed for its own terminals and operators; the group id is only a client identity.
+        services.AddKafkaConsumer<FeedFanoutHandler>(sp => new KafkaConsumerSettings(
+            "feed", $"{sp.GetRequiredService<IOptions<DispatchOptions>>().Value.ConsumerGroup}-feed-{Guid.NewGuid():N}", FeedFanoutHandler.FeedTopics, ConsumeMode.Broadcast));
         return builder;
     }
 

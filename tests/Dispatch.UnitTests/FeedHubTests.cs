@@ -49,6 +49,33 @@ public sealed class FeedHubTests
     }
 
     [Fact]
+    public void Resuming_on_a_replica_that_started_after_the_token_ends_with_OUT_OF_RANGE_instead_of_skipping_records()
+    {
+        // A new replica has seen nothing of the partition yet; the token says 150 was delivered.
+        var hub = new FeedHub(replayCapacity: 100, subscriberQueue: 16);
+        using var subscription = hub.Subscribe(new Dictionary<(string Topic, int Partition), long> { [(Incidents, 0)] = 150 })!;
+
+        hub.Publish(Incidents, 0, 170, Event("e170"));
+
+        Assert.Empty(Drain(subscription));
+        Assert.Equal(global::Grpc.Core.StatusCode.OutOfRange, subscription.FailureStatus);
+        Assert.True(subscription.Reader.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public void Resuming_where_the_next_record_follows_the_token_continues_without_error()
+    {
+        var hub = new FeedHub(replayCapacity: 100, subscriberQueue: 16);
+        using var subscription = hub.Subscribe(new Dictionary<(string Topic, int Partition), long> { [(Incidents, 0)] = 150 })!;
+
+        hub.Publish(Incidents, 0, 151, Event("e151"));
+        hub.Publish(Incidents, 0, 152, Event("e152"));
+
+        Assert.Equal(["e151", "e152"], Drain(subscription));
+        Assert.Null(subscription.FailureReason);
+    }
+
+    [Fact]
     public void A_subscriber_receives_live_events_in_order()
     {
         var hub = new FeedHub(replayCapacity: 100, subscriberQueue: 32);

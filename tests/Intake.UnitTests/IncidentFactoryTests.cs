@@ -161,6 +161,29 @@ public sealed class IncidentFactoryTests
     }
 
     [Fact]
+    public void A_missing_reported_at_never_precedes_an_occurred_at_slightly_ahead_of_the_clock()
+    {
+        var report = Valid();
+        report.OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Now.AddSeconds(200));
+        report.ReportedAt = null;
+
+        var incident = new IncidentFactory(Clock()).Create(report);
+
+        Assert.Equal(Now.AddSeconds(200), incident.Report.ReportedAt.ToDateTimeOffset());
+    }
+
+    [Fact]
+    public void Party_identifiers_are_trimmed_too()
+    {
+        var report = Valid();
+        report.Parties.Add(new Party { Role = PartyRole.Suspect, Identifiers = { new Identifier { Type = IdentifierType.Phone, Value = "  13900000000 " } } });
+
+        var incident = new IncidentFactory(Clock()).Create(report);
+
+        Assert.Equal("13900000000", incident.Report.Parties[^1].Identifiers[0].Value);
+    }
+
+    [Fact]
     public void A_given_reported_at_is_kept()
     {
         var report = Valid();

@@ -1,3 +1,29 @@
-using System.Runtime.InteropServices;
-Console.WriteLine(Native.kill(Environment.ProcessId, 0));
-static partial class Native { [LibraryImport("libc", SetLastError = true)] internal static partial int kill(int pid, int sig); }
+using DevStack;
+
+var parsed = StackOptions.Parse(args);
+if (parsed.ShowHelp)
+{
+    Console.WriteLine(StackOptions.Usage);
+    return 0;
+}
+if (parsed.Options is not { } options)
+{
+    Console.Error.WriteLine(parsed.Error);
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(StackOptions.Usage);
+    return 2;
+}
+
+// Every port is checked before anything starts, so a conflict costs nothing to fix.
+var portProblems = PortCheck.FindProblems(options);
+if (portProblems.Count > 0)
+{
+    foreach (var problem in portProblems)
+    {
+        Output.Error(problem);
+    }
+    return 2;
+}
+
+using var shutdown = new ShutdownSignal();
+return await Supervisor.RunAsync(options, shutdown);

@@ -7,6 +7,7 @@ using Dispatch.Messaging;
 using Dispatch.Streaming;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using ServiceDefaults;
 using static Microsoft.Extensions.Hosting.GrpcErrors;
 
 namespace Dispatch.Grpc;
@@ -31,7 +32,7 @@ public sealed class DispatchGrpcService(
         var hello = requestStream.Current.Hello ?? throw InvalidArgument("hello", "REQUIRED", "the first message on a terminal stream must be a hello");
         ValidateHello(hello);
 
-        using var session = terminals.Open(hello.UnitId, options.Value.TerminalQueue);
+        var session = terminals.Open(hello.UnitId, options.Value.TerminalQueue);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(callEnded, session.Ended);
         var writer = WriteOutboxAsync(session, responseStream, callEnded);
         try
@@ -95,7 +96,7 @@ public sealed class DispatchGrpcService(
                 await unitService.UpdatePositionAsync(unitId, message.Position.Position, message.Position.At);
                 break;
             case TerminalMessage.KindOneofCase.Position:
-                throw InvalidArgument("position.position", "OUT_OF_RANGE", "a position needs latitude -90..90 and longitude -180..180");
+                throw InvalidArgument("position.position", "OUT_OF_RANGE", "a position needs latitude within ±85.05 (the mappable range) and longitude within ±180");
             case TerminalMessage.KindOneofCase.Status when message.Status.Status is UnitStatus.Available or UnitStatus.Busy or UnitStatus.OffDuty:
                 await unitService.SetStatusAsync(unitId, message.Status.Status, cancellationToken);
                 break;
@@ -133,7 +134,7 @@ public sealed class DispatchGrpcService(
         }
         if (subscription.FailureReason is { } reason)
         {
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, reason));
+            throw new RpcException(new Status(subscription.FailureStatus, reason));
         }
     }
 
@@ -206,7 +207,7 @@ public sealed class DispatchGrpcService(
         }
         if (!IsValidPosition(hello.Position))
         {
-            violations.Add(new FieldViolation { Field = "hello.position", Reason = "REQUIRED", Description = "a position with latitude -90..90 and longitude -180..180 is required" });
+            violations.Add(new FieldViolation { Field = "hello.position", Reason = "REQUIRED", Description = "a position with latitude within ±85.05 (the mappable range) and longitude within ±180 is required" });
         }
         if (hello.Status is UnitStatus.Assigned or UnitStatus.EnRoute or UnitStatus.OnScene)
         {
@@ -219,8 +220,5 @@ public sealed class DispatchGrpcService(
     }
 
     private static bool IsValidPosition(GeoPoint? position)
-        => position is not null
-           && double.IsFinite(position.Latitude) && position.Latitude is >= -90 and <= 90
-           && double.IsFinite(position.Longitude) && position.Longitude is >= -180 and <= 180
-           && !(position.Latitude == 0 && position.Longitude == 0);
+        => position is not null && GeoLimits.IsValid(position.Latitude, position.Longitude);
 }

@@ -51,7 +51,16 @@ public sealed class FeedFanoutHandler(FeedHub feed, TerminalSessions terminals, 
         {
             return;
         }
-        var first = await incidents.MarkPushedAsync(assignment.AssignmentId);
+        bool first;
+        try
+        {
+            first = await incidents.MarkPushedAsync(assignment.AssignmentId);
+        }
+        catch
+        {
+            session.ForgetPush(assignment.AssignmentId); // the handler is retried; the retry must push
+            throw;
+        }
         session.TryEnqueue(new DispatchMessage { Assignment = new AssignmentPush { Assignment = assignment, Redelivery = !first } });
     }
 

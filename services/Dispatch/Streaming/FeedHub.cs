@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Grpc.Core;
 using Contracts.Dispatch.V1;
 
 namespace Dispatch.Streaming;
@@ -36,9 +37,17 @@ public sealed class FeedHub(int replayCapacity, int subscriberQueue)
             }
             for (var i = _subscribers.Count - 1; i >= 0; i--)
             {
-                if (!_subscribers[i].Writer.TryWrite(feedEvent))
+                var subscriber = _subscribers[i];
+                if (subscriber.Unverified.Remove(key, out var resumedAt) && offset > resumedAt + 1)
                 {
-                    _subscribers[i].Fail("the feed consumer fell behind; reconnect with the last resume token");
+                    // It resumed on a replica that had not read this partition yet, and records published
+                    // in between were never read here. (Offsets of our non-transactional topics are contiguous.)
+                    subscriber.Fail(StatusCode.OutOfRange, "the feed cannot continue from the resume token without a gap; start a new feed and reload state with GetIncident / ListUnits");
+                    _subscribers.RemoveAt(i);
+                }
+                else if (!subscriber.Writer.TryWrite(feedEvent))
+                {
+                    subscriber.Fail(StatusCode.ResourceExhausted, "the feed consumer fell behind; reconnect with the last resume token");
                     _subscribers.RemoveAt(i);
                 }
             }
@@ -50,7 +59,7 @@ public sealed class FeedHub(int replayCapacity, int subscriberQueue)
     {
         lock (_lock)
         {
-            var replay = new List<FeedEvent>();
+            var replay = new List<Buffered>();
             if (resumeFrom is not null)
             {
                 foreach (var (partition, evictedOffset) in _evictedUpTo)
@@ -68,15 +77,14 @@ public sealed class FeedHub(int replayCapacity, int subscriberQueue)
                         return null;
                     }
                 }
-                replay.AddRange(_buffer
-                    .Where(b => !resumeFrom.TryGetValue(b.Partition, out var seen) || b.Offset > seen)
-                    .Select(b => b.Event));
+                replay.AddRange(_buffer.Where(b => !resumeFrom.TryGetValue(b.Partition, out var seen) || b.Offset > seen));
             }
 
-            var subscription = new FeedSubscription(this, replay.Count + subscriberQueue);
-            foreach (var feedEvent in replay)
+            var unverified = (resumeFrom ?? []).Where(p => !_firstSeen.ContainsKey(p.Key)).ToDictionary();
+            var subscription = new FeedSubscription(this, replay.Count + subscriberQueue, unverified);
+            foreach (var buffered in replay)
             {
-                subscription.Writer.TryWrite(feedEvent);
+                subscription.Writer.TryWrite(buffered.Event);
             }
             _subscribers.Add(subscription);
             return subscription;
@@ -98,20 +106,27 @@ public sealed class FeedSubscription : IDisposable
     private readonly FeedHub _hub;
     private readonly Channel<FeedEvent> _channel;
 
-    internal FeedSubscription(FeedHub hub, int capacity)
+    internal FeedSubscription(FeedHub hub, int capacity, Dictionary<(string Topic, int Partition), long> unverified)
     {
         _hub = hub;
+        Unverified = unverified;
         _channel = Channel.CreateBounded<FeedEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     internal ChannelWriter<FeedEvent> Writer => _channel.Writer;
 
+    /// <summary>Token positions in partitions this replica had not read when the subscriber resumed; checked against the first record read. Guarded by the hub's lock.</summary>
+    internal Dictionary<(string Topic, int Partition), long> Unverified { get; }
+
     public ChannelReader<FeedEvent> Reader => _channel.Reader;
 
     public string? FailureReason { get; private set; }
 
-    internal void Fail(string reason)
+    public StatusCode FailureStatus { get; private set; }
+
+    internal void Fail(StatusCode status, string reason)
     {
+        FailureStatus = status;
         FailureReason = reason;
         _channel.Writer.TryComplete();
     }

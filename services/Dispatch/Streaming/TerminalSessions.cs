@@ -5,9 +5,10 @@ using Contracts.Dispatch.V1;
 namespace Dispatch.Streaming;
 
 /// <summary>One open Connect stream. Everything written to the terminal goes through <see cref="Outbox"/>.</summary>
-public sealed class TerminalSession(string unitId, int capacity) : IDisposable
+public sealed class TerminalSession(string unitId, int capacity)
 {
     private readonly ConcurrentDictionary<string, byte> _pushed = new();
+    // Never disposed: it has no timer, and the fan-out may still end a session after its call finished.
     private readonly CancellationTokenSource _ended = new();
 
     public string UnitId { get; } = unitId;
@@ -27,6 +28,9 @@ public sealed class TerminalSession(string unitId, int capacity) : IDisposable
     /// <summary>False when this session already pushed the assignment: one session never shows the same assignment twice.</summary>
     public bool FirstPushInSession(string assignmentId) => _pushed.TryAdd(assignmentId, 0);
 
+    /// <summary>Undoes <see cref="FirstPushInSession"/> when the push could not be made, so a retry makes it.</summary>
+    public void ForgetPush(string assignmentId) => _pushed.TryRemove(assignmentId, out _);
+
     public bool TryEnqueue(DispatchMessage message)
     {
         if (Outbox.Writer.TryWrite(message))
@@ -43,8 +47,6 @@ public sealed class TerminalSession(string unitId, int capacity) : IDisposable
         Outbox.Writer.TryComplete();
         _ended.Cancel();
     }
-
-    public void Dispose() => _ended.Dispose();
 }
 
 /// <summary>The terminal sessions open on this replica, one per unit.</summary>

@@ -22,8 +22,9 @@ public sealed class IncidentFactory(TimeProvider clock)
         normalised.Address = report.Address.Trim();
         normalised.District = report.District.Trim();
         normalised.Description = report.Description.Trim();
-        normalised.ReportedAt ??= Timestamp.FromDateTimeOffset(clock.GetUtcNow());
-        foreach (var identifier in normalised.Identifiers)
+        // A report cannot precede its event, even when the event time is slightly ahead of our clock.
+        normalised.ReportedAt ??= Timestamp.FromDateTimeOffset(Max(clock.GetUtcNow(), report.OccurredAt.ToDateTimeOffset()));
+        foreach (var identifier in normalised.Identifiers.Concat(normalised.Parties.SelectMany(p => p.Identifiers)))
         {
             identifier.Value = identifier.Value.Trim();
         }
@@ -36,6 +37,8 @@ public sealed class IncidentFactory(TimeProvider clock)
             ReceivedAt = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
         };
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>Life at risk or crime in progress is P1; non-police service is P4.</summary>
     public static Priority DefaultPriority(IncidentCategory category) => category switch

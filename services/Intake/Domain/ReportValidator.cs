@@ -1,6 +1,7 @@
 using System.Text;
 using Contracts.Common.V1;
 using Microsoft.Extensions.Options;
+using ServiceDefaults;
 
 namespace Intake.Domain;
 
@@ -55,9 +56,13 @@ public sealed class ReportValidator(IOptions<IntakeOptions> options, TimeProvide
         {
             Add("description", ViolationReasons.TooLong, $"description must be at most {MaxDescriptionBytes} bytes");
         }
-        if (report.Address.Length > MaxAddressLength)
+        if (report.Address.Trim().Length > MaxAddressLength)
         {
             Add("address", ViolationReasons.TooLong, $"address must be at most {MaxAddressLength} characters");
+        }
+        if (report.District.Trim().Length > MaxSourceLength)
+        {
+            Add("district", ViolationReasons.TooLong, $"district must be at most {MaxSourceLength} characters");
         }
 
         CheckIdentifiers(report.Identifiers, "identifiers", MaxIdentifiers, Add);
@@ -114,9 +119,9 @@ public sealed class ReportValidator(IOptions<IntakeOptions> options, TimeProvide
             add("location", ViolationReasons.Required, "location is required");
             return;
         }
-        if (!double.IsFinite(location.Latitude) || location.Latitude is < -90 or > 90)
+        if (!double.IsFinite(location.Latitude) || Math.Abs(location.Latitude) > GeoLimits.MaxLatitude)
         {
-            add("location.latitude", ViolationReasons.OutOfRange, "latitude must be between -90 and 90");
+            add("location.latitude", ViolationReasons.OutOfRange, $"latitude must be between -{GeoLimits.MaxLatitude} and {GeoLimits.MaxLatitude} (the mappable range)");
         }
         if (!double.IsFinite(location.Longitude) || location.Longitude is < -180 or > 180)
         {
@@ -195,9 +200,13 @@ public sealed class ReportValidator(IOptions<IntakeOptions> options, TimeProvide
             {
                 add($"{field}[{i}].value", ViolationReasons.Required, "identifier value is required");
             }
-            else if (identifier.Value.Length > MaxIdentifierValueLength)
+            else if (identifier.Value.Trim().Length > MaxIdentifierValueLength)
             {
                 add($"{field}[{i}].value", ViolationReasons.TooLong, $"identifier value must be at most {MaxIdentifierValueLength} characters");
+            }
+            else if (identifier.Value.Any(char.IsControl))
+            {
+                add($"{field}[{i}].value", ViolationReasons.InvalidFormat, "identifier value must not contain control characters");
             }
         }
     }
