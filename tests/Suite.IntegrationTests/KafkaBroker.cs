@@ -6,8 +6,8 @@ using Testcontainers.Kafka;
 namespace Suite.IntegrationTests;
 
 /// <summary>
-/// The broker the tests run against: real Apache Kafka in a container when a Docker engine is
-/// reachable, otherwise librdkafka's embedded mock cluster. Same test bodies either way.
+/// A broker the suite runs against: librdkafka's embedded mock cluster (everywhere) or Apache
+/// Kafka in a Testcontainers container (where a Docker engine answers). Same test bodies on both.
 /// </summary>
 public sealed class KafkaBroker : IAsyncDisposable
 {
@@ -30,19 +30,19 @@ public sealed class KafkaBroker : IAsyncDisposable
     /// <summary>Real Kafka needs the services to create topics; the embedded broker has them already.</summary>
     public bool ServicesProvisionTopics => _container is not null;
 
-    public static async Task<KafkaBroker> StartAsync(int partitions)
+    public static Task<KafkaBroker> StartEmbeddedAsync(int partitions)
     {
-        if (DockerUnavailableReason() is { } reason)
+        var embedded = EmbeddedKafka.Start();
+        embedded.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
+        foreach (var topic in Topics.All)
         {
-            var embedded = EmbeddedKafka.Start();
-            embedded.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
-            foreach (var topic in Topics.All)
-            {
-                embedded.CreateTopic(topic.Name, partitions);
-            }
-            return new KafkaBroker(embedded.BootstrapServers, $"embedded librdkafka mock cluster ({reason})", embedded, null);
+            embedded.CreateTopic(topic.Name, partitions);
         }
+        return Task.FromResult(new KafkaBroker(embedded.BootstrapServers, "librdkafka's embedded mock cluster", embedded, null));
+    }
 
+    public static async Task<KafkaBroker> StartContainerAsync()
+    {
         var container = new KafkaBuilder("confluentinc/cp-kafka:7.9.0").Build();
         await container.StartAsync();
         return new KafkaBroker(container.GetBootstrapAddress(), "Apache Kafka in a Testcontainers container", null, container);
@@ -51,10 +51,6 @@ public sealed class KafkaBroker : IAsyncDisposable
     /// <summary>Null when a Docker engine answers; otherwise why the container path is skipped.</summary>
     public static string? DockerUnavailableReason()
     {
-        if (Environment.GetEnvironmentVariable("SUITE_KAFKA") == "embedded")
-        {
-            return "SUITE_KAFKA=embedded";
-        }
         var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
         var socketPath = host is not null && host.StartsWith("unix://", StringComparison.Ordinal) ? host["unix://".Length..] : "/var/run/docker.sock";
         if (host is not null && !host.StartsWith("unix://", StringComparison.Ordinal))

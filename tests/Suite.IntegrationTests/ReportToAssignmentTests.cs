@@ -9,8 +9,7 @@ using Grpc.Core;
 namespace Suite.IntegrationTests;
 
 /// <summary>The first real path through the suite: report in at the gateway, assignment out at a terminal.</summary>
-[Collection(SuiteCollection.Name)]
-public sealed class ReportToAssignmentTests(SuiteFixture suite)
+public abstract class ReportToAssignmentScenarios(SuiteFixture suite)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -25,8 +24,7 @@ public sealed class ReportToAssignmentTests(SuiteFixture suite)
         Description = "Man with a knife took a phone from a woman, ran towards the metro",
     };
 
-    [Fact]
-    public async Task A_report_through_the_gateway_reaches_the_nearest_connected_terminal_and_the_operator_feed()
+    protected async Task A_report_through_the_gateway_reaches_the_nearest_connected_terminal_and_the_operator_feed()
     {
         using var cts = new CancellationTokenSource(Patience);
         var dispatch = new DispatchService.DispatchServiceClient(suite.Gateway);
@@ -83,8 +81,7 @@ public sealed class ReportToAssignmentTests(SuiteFixture suite)
         Assert.Empty(farState.CurrentAssignmentId);
     }
 
-    [Fact]
-    public async Task An_invalid_report_gets_INVALID_ARGUMENT_naming_the_field()
+    protected async Task An_invalid_report_gets_INVALID_ARGUMENT_naming_the_field()
     {
         var intake = new IntakeService.IntakeServiceClient(suite.Gateway);
         var report = Robbery(new GeoPoint { Latitude = 123.4, Longitude = 120.1 }, $"bad-{Guid.NewGuid()}");
@@ -100,8 +97,7 @@ public sealed class ReportToAssignmentTests(SuiteFixture suite)
         Assert.StartsWith("OUT_OF_RANGE", violation.Description);
     }
 
-    [Fact]
-    public async Task Analysis_indexes_every_incident_and_reports_no_links_until_linking_exists()
+    protected async Task Analysis_indexes_every_incident_and_reports_no_links_until_linking_exists()
     {
         using var cts = new CancellationTokenSource(Patience);
         var intake = new IntakeService.IntakeServiceClient(suite.Gateway);
@@ -130,4 +126,30 @@ public sealed class ReportToAssignmentTests(SuiteFixture suite)
             }
         }
     }
+}
+
+[Collection(EmbeddedKafkaCollection.Name)]
+public sealed class ReportToAssignmentOnEmbeddedKafka(EmbeddedKafkaSuite suite) : ReportToAssignmentScenarios(suite)
+{
+    [Fact]
+    public Task Report_reaches_the_nearest_terminal_and_the_feed() => A_report_through_the_gateway_reaches_the_nearest_connected_terminal_and_the_operator_feed();
+
+    [Fact]
+    public Task Invalid_report_names_the_field() => An_invalid_report_gets_INVALID_ARGUMENT_naming_the_field();
+
+    [Fact]
+    public Task Analysis_indexes_incidents() => Analysis_indexes_every_incident_and_reports_no_links_until_linking_exists();
+}
+
+[Collection(ContainerKafkaCollection.Name)]
+public sealed class ReportToAssignmentOnContainerKafka(ContainerKafkaSuite suite) : ReportToAssignmentScenarios(suite)
+{
+    [DockerFact]
+    public Task Report_reaches_the_nearest_terminal_and_the_feed() => A_report_through_the_gateway_reaches_the_nearest_connected_terminal_and_the_operator_feed();
+
+    [DockerFact]
+    public Task Invalid_report_names_the_field() => An_invalid_report_gets_INVALID_ARGUMENT_naming_the_field();
+
+    [DockerFact]
+    public Task Analysis_indexes_incidents() => Analysis_indexes_every_incident_and_reports_no_links_until_linking_exists();
 }

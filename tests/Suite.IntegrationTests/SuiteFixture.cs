@@ -10,13 +10,15 @@ using Xunit.Sdk;
 namespace Suite.IntegrationTests;
 
 /// <summary>The whole suite on loopback: a broker, embedded Redis, the three services and the gateway.</summary>
-public sealed class SuiteFixture : IAsyncLifetime
+public abstract class SuiteFixture : IAsyncLifetime
 {
     private readonly IMessageSink _log;
     private readonly List<IAsyncDisposable> _hosts = [];
     private EmbeddedRedis? _redis;
 
-    public SuiteFixture(IMessageSink log) => _log = log;
+    protected SuiteFixture(IMessageSink log) => _log = log;
+
+    protected abstract Task<KafkaBroker?> StartBrokerAsync();
 
     public KafkaBroker Broker { get; private set; } = null!;
     public GrpcChannel Gateway { get; private set; } = null!;
@@ -24,8 +26,12 @@ public sealed class SuiteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Broker = await KafkaBroker.StartAsync(partitions: 3);
-        _log.OnMessage(new DiagnosticMessage($"Kafka broker: {Broker.Description}"));
+        if (await StartBrokerAsync() is not { } broker)
+        {
+            return; // the tests of this fixture are skipped
+        }
+        Broker = broker;
+        _log.OnMessage(new DiagnosticMessage($"{GetType().Name}: Kafka broker is {Broker.Description}"));
         _redis = EmbeddedRedis.Start();
 
         var common = new Dictionary<string, string?>
@@ -69,8 +75,39 @@ public sealed class SuiteFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class SuiteCollection : ICollectionFixture<SuiteFixture>
+/// <summary>The suite against librdkafka's embedded mock cluster: runs everywhere.</summary>
+public sealed class EmbeddedKafkaSuite(IMessageSink log) : SuiteFixture(log)
 {
-    public const string Name = "suite";
+    protected override Task<KafkaBroker?> StartBrokerAsync() => KafkaBroker.StartEmbeddedAsync(partitions: 3)!;
+}
+
+/// <summary>The suite against Apache Kafka in a container: only where a Docker engine answers.</summary>
+public sealed class ContainerKafkaSuite(IMessageSink log) : SuiteFixture(log)
+{
+    protected override async Task<KafkaBroker?> StartBrokerAsync()
+        => KafkaBroker.DockerUnavailableReason() is null ? await KafkaBroker.StartContainerAsync() : null;
+}
+
+[CollectionDefinition(Name)]
+public sealed class EmbeddedKafkaCollection : ICollectionFixture<EmbeddedKafkaSuite>
+{
+    public const string Name = "suite on embedded Kafka";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ContainerKafkaCollection : ICollectionFixture<ContainerKafkaSuite>
+{
+    public const string Name = "suite on Kafka in a container";
+}
+
+/// <summary>A test that needs a Docker engine; skipped with the reason where there is none.</summary>
+public sealed class DockerFactAttribute : FactAttribute
+{
+    public DockerFactAttribute()
+    {
+        if (KafkaBroker.DockerUnavailableReason() is { } reason)
+        {
+            Skip = $"Testcontainers needs a Docker engine: {reason}";
+        }
+    }
 }

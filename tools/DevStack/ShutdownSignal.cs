@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace DevStack;
@@ -6,12 +7,20 @@ namespace DevStack;
 /// Ctrl+C (SIGINT) and SIGTERM ask for a clean stop instead of killing this process, which would
 /// leave the children running. A second request skips the wait for children to exit.
 /// </summary>
+/// <remarks>
+/// One stop often arrives as several signals at once: a terminal's Ctrl+C reaches the whole
+/// process group, and `timeout` signals both its child and the group. Only a request at least
+/// <see cref="RepeatWindow"/> after the first counts as the second.
+/// </remarks>
 internal sealed class ShutdownSignal : IDisposable
 {
     private readonly CancellationTokenSource _requested = new();
     private readonly CancellationTokenSource _hurry = new();
+    private static readonly TimeSpan RepeatWindow = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _lock = new();
     private readonly PosixSignalRegistration? _sigterm;
-    private int _requests;
+    private long? _firstRequestAt;
 
     public ShutdownSignal()
     {
@@ -52,8 +61,19 @@ internal sealed class ShutdownSignal : IDisposable
 
     private void Request(string what)
     {
+        bool first;
+        lock (_lock)
+        {
+            first = _firstRequestAt is null;
+            if (!first && Stopwatch.GetElapsedTime(_firstRequestAt!.Value) < RepeatWindow)
+            {
+                return; // the same stop, delivered twice
+            }
+            _firstRequestAt ??= Stopwatch.GetTimestamp();
+        }
+
         // Cancel asynchronously: the signal handler must return promptly, whatever is registered on the tokens.
-        if (Interlocked.Increment(ref _requests) == 1)
+        if (first)
         {
             Output.Info($"{what}: stopping (again to kill at once)");
             _ = _requested.CancelAsync();
