@@ -22,4 +22,5 @@ public enum ConsumeMode
     Broadcast,
 }
 
-public sealed record KafkaConsumerSettings(string Name, string GroupId, IReadOnlyList<string> Topics, ConsumeMode Mode);
+/// <param name="MaxInFlight">Records handled concurrently; 1 keeps strict per-partition order of handling.</param>
+public sealed record KafkaConsumerSettings(string Name, string GroupId, IReadOnlyList<string> Topics, ConsumeMode Mode, int MaxInFlight = 1);

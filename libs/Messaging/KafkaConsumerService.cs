@@ -104,51 +104,88 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
 
     private async Task ConsumeUntilStoppedAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Records are handled up to MaxInFlight at a time; offsets are stored strictly in consume
+        // order, so an offset is never stored while an earlier record is still being handled.
+        var inFlight = new Queue<(ConsumeResult<string, byte[]> Record, Task<bool> Handled)>();
+        try
         {
-            ConsumeResult<string, byte[]>? record;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                record = _consumer.Consume(stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (ConsumeException e)
-            {
-                _logger.LogWarning("Kafka consumer {Name}: {Reason}", _settings.Name, e.Error.Reason);
-                continue;
-            }
-            if (record is null || record.IsPartitionEOF)
-            {
-                continue;
-            }
-
-            using (var activity = StartActivity(record))
-            {
+                ConsumeResult<string, byte[]>? record;
                 try
                 {
-                    await _retry.ExecuteAsync(
-                        static async (state, token) => await state.Handler.HandleAsync(state.Record, token),
-                        (Handler: _handler, Record: record),
-                        stoppingToken);
+                    // While work is in flight, wake up regularly to store the offsets of finished records.
+                    record = inFlight.Count == 0 ? _consumer.Consume(stoppingToken) : _consumer.Consume(TimeSpan.FromMilliseconds(50));
                 }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                catch (OperationCanceledException)
                 {
-                    break; // not stored: the record is processed again after restart
+                    break;
                 }
-                catch (Exception e) when (HandlerRetryPipeline.IsPoison(e))
+                catch (ConsumeException e)
                 {
-                    // Internal topics only carry our own events; one that cannot be processed is a bug to look at, not a reason to stall the partition.
-                    _logger.LogError(e, "Kafka consumer {Name}: skipping unprocessable record {Offset}", _settings.Name, record.TopicPartitionOffset);
+                    _logger.LogWarning("Kafka consumer {Name}: {Reason}", _settings.Name, e.Error.Reason);
+                    continue;
                 }
-            }
 
-            if (_settings.Mode == ConsumeMode.Group)
-            {
-                _consumer.StoreOffset(record);
+                if (record is not null && !record.IsPartitionEOF)
+                {
+                    inFlight.Enqueue((record, HandleAsync(record, stoppingToken)));
+                }
+                while (inFlight.Count > 0 && (inFlight.Count >= _settings.MaxInFlight || inFlight.Peek().Handled.IsCompleted))
+                {
+                    var (done, handled) = inFlight.Dequeue();
+                    if (!await handled)
+                    {
+                        return; // stopping: neither this nor any later record is stored
+                    }
+                    StoreOffset(done);
+                }
             }
+        }
+        finally
+        {
+            // Let running handlers finish (they observe the stopping token); store what completed in order.
+            while (inFlight.Count > 0)
+            {
+                var (done, handled) = inFlight.Dequeue();
+                if (!await handled)
+                {
+                    break;
+                }
+                StoreOffset(done);
+            }
+        }
+    }
+
+    private void StoreOffset(ConsumeResult<string, byte[]> record)
+    {
+        if (_settings.Mode == ConsumeMode.Group)
+        {
+            _consumer.StoreOffset(record);
+        }
+    }
+
+    /// <summary>True when the record was handled (or skipped as unprocessable); false when stopping interrupted it.</summary>
+    private async Task<bool> HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken stoppingToken)
+    {
+        using var activity = StartActivity(record);
+        try
+        {
+            await _retry.ExecuteAsync(
+                static async (state, token) => await state.Handler.HandleAsync(state.Record, token),
+                (Handler: _handler, Record: record),
+                stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false; // not stored: the record is processed again after restart
+        }
+        catch (Exception e) when (HandlerRetryPipeline.IsPoison(e))
+        {
+            // A record that cannot be processed is a bug to look at, not a reason to stall the partition.
+            _logger.LogError(e, "Kafka consumer {Name}: skipping unprocessable record {Offset}", _settings.Name, record.TopicPartitionOffset);
+            return true;
         }
     }
 
@@ -165,7 +202,16 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
 
     public override void Dispose()
     {
-        _consumer.Dispose();
+        // If the host failed to start, StopAsync never ran: stop the loop (it closes the consumer on its own thread) before disposing.
         base.Dispose();
+        try
+        {
+            ExecuteTask?.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // The loop's failure was already reported by the host.
+        }
+        _consumer.Dispose();
     }
 }

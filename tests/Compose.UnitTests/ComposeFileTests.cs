@@ -82,7 +82,7 @@ public sealed class ComposeFileTests(ITestOutputHelper output)
               intake:
                 build: .
                 environment:
-                  Redis__Configuration: redis:6379
+                  Analysis__IncidentRetentionDays: "10"
                   Dispatch__MaxCandidates: "10"
                   Kafka__BootstrapServers: kafka:9092
                   Kafka__Partitions: many
@@ -109,7 +109,7 @@ public sealed class ComposeFileTests(ITestOutputHelper output)
 
         string[] expected =
         [
-            "service 'intake': Redis__Configuration: binds to 'Redis:Configuration', but the service reads no section 'Redis'",
+            "service 'intake': Analysis__IncidentRetentionDays: binds to 'Analysis:IncidentRetentionDays', but the service reads no section 'Analysis'",
             "service 'intake': Dispatch__MaxCandidates: binds to 'Dispatch:MaxCandidates', but the service reads no section 'Dispatch'",
             "service 'intake': Kafka__Partitions: value 'many' is not a valid Int32",
             "service 'intake': section 'Kafka' (appsettings.json + environment) does not bind to KafkaOptions",

@@ -1,9 +1,7 @@
 using System.Reflection;
-using Analysis.Domain;
-using Dispatch.Domain;
-using Intake.Domain;
-using Messaging;
-using Redis;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Compose.UnitTests;
 
@@ -29,13 +27,27 @@ public static class SuiteServices
 
     private static List<ServiceConfiguration> Build() =>
         [
-            // IntakeServiceExtensions.AddIntakeServices: AddKafkaMessaging + IntakeOptions.
-            new("intake", "services/Intake", [typeof(KafkaOptions), typeof(IntakeOptions)]),
-            // AnalysisServiceExtensions.AddAnalysisServices: AddKafkaMessaging + AddRedis + AnalysisOptions.
-            new("analysis", "services/Analysis", [typeof(KafkaOptions), typeof(RedisOptions), typeof(AnalysisOptions)]),
-            // DispatchServiceExtensions.AddDispatchServices: AddKafkaMessaging + AddRedis + DispatchOptions.
-            new("dispatch", "services/Dispatch", [typeof(KafkaOptions), typeof(RedisOptions), typeof(DispatchOptions)]),
-            // GatewayServiceExtensions.AddGatewayServices: YARP LoadFromConfig("ReverseProxy"); no options classes.
+            new("intake", "services/Intake", OptionsRegisteredBy(b => b.AddIntakeServices())),
+            new("analysis", "services/Analysis", OptionsRegisteredBy(b => b.AddAnalysisServices())),
+            new("dispatch", "services/Dispatch", OptionsRegisteredBy(b => b.AddDispatchServices())),
+            // GatewayServiceExtensions.AddGatewayServices: YARP LoadFromConfig("ReverseProxy"); no options classes of ours.
             new("gateway", "gateway", [], IsReverseProxy: true),
         ];
+
+    /// <summary>
+    /// The options classes a service really binds: read from what its Add*Services registers
+    /// (options validated on start), so a new options class cannot be forgotten here.
+    /// </summary>
+    private static List<Type> OptionsRegisteredBy(Action<WebApplicationBuilder> addServices)
+    {
+        var builder = WebApplication.CreateBuilder();
+        addServices(builder);
+        return builder.Services
+            .Where(d => d.ServiceType.IsGenericType && d.ServiceType.GetGenericTypeDefinition() == typeof(IValidateOptions<>))
+            .Select(d => d.ServiceType.GetGenericArguments()[0])
+            .Where(t => t.GetField("Section", BindingFlags.Public | BindingFlags.Static) is not null)
+            .Distinct()
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToList();
+    }
 }

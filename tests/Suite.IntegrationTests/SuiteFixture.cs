@@ -22,6 +22,8 @@ public abstract class SuiteFixture : IAsyncLifetime
 
     public KafkaBroker Broker { get; private set; } = null!;
     public GrpcChannel Gateway { get; private set; } = null!;
+    public KafkaTestClient Kafka { get; private set; } = null!;
+    public const int Partitions = 3;
     public Uri GatewayAddress { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -38,7 +40,7 @@ public abstract class SuiteFixture : IAsyncLifetime
         {
             ["Kafka:BootstrapServers"] = Broker.BootstrapServers,
             ["Kafka:ProvisionTopics"] = Broker.ServicesProvisionTopics.ToString(),
-            ["Kafka:Partitions"] = "3",
+            ["Kafka:Partitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Redis:Configuration"] = _redis.ConnectionString,
         };
         var intake = Start(new ServiceHost<intake::Program>(common));
@@ -52,6 +54,7 @@ public abstract class SuiteFixture : IAsyncLifetime
         }));
         GatewayAddress = gatewayHost.Address;
         Gateway = GrpcChannel.ForAddress(GatewayAddress);
+        Kafka = new KafkaTestClient(Broker.BootstrapServers);
     }
 
     private ServiceHost<T> Start<T>(ServiceHost<T> host) where T : class
@@ -63,6 +66,7 @@ public abstract class SuiteFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Gateway?.Dispose();
+        Kafka?.Dispose();
         for (var i = _hosts.Count - 1; i >= 0; i--)
         {
             await _hosts[i].DisposeAsync();
@@ -78,7 +82,7 @@ public abstract class SuiteFixture : IAsyncLifetime
 /// <summary>The suite against librdkafka's embedded mock cluster: runs everywhere.</summary>
 public sealed class EmbeddedKafkaSuite(IMessageSink log) : SuiteFixture(log)
 {
-    protected override Task<KafkaBroker?> StartBrokerAsync() => KafkaBroker.StartEmbeddedAsync(partitions: 3)!;
+    protected override Task<KafkaBroker?> StartBrokerAsync() => KafkaBroker.StartEmbeddedAsync(Partitions)!;
 }
 
 /// <summary>The suite against Apache Kafka in a container: only where a Docker engine answers.</summary>

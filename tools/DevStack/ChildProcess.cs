@@ -30,8 +30,6 @@ internal sealed partial class ChildProcess : IDisposable
     /// <summary>http://127.0.0.1:port, h2c.</summary>
     public Uri Address { get; }
 
-    public int ProcessId => _process.Id;
-
     /// <summary>Completes with the exit code once the process has exited and its output is drained.</summary>
     public Task<int> Exited => _exited.Task;
 
@@ -48,7 +46,7 @@ internal sealed partial class ChildProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        // --urls above wins over everything; ASPNETCORE_URLS is set too for anything that reads it.
+        // Either alone overrides the "Urls" in the service's appsettings.json; --urls also wins over a stray URLS variable.
         start.Environment["ASPNETCORE_URLS"] = url;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         foreach (var (key, value) in environment)
@@ -97,7 +95,11 @@ internal sealed partial class ChildProcess : IDisposable
                 }
                 lastAnswer = $"status {reply.Status}";
             }
-            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            catch (RpcException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (RpcException e)
             {
                 lastAnswer = $"{e.StatusCode}: {e.Status.Detail}";
             }
@@ -162,7 +164,8 @@ internal sealed partial class ChildProcess : IDisposable
         _process.Dispose();
     }
 
-    private void KillTree()
+    /// <summary>Last resort, also used when DevStack itself is going down abnormally.</summary>
+    public void KillTree()
     {
         try
         {

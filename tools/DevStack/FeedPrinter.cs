@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Contracts.Common.V1;
 using Contracts.Dispatch.V1;
@@ -13,7 +12,7 @@ namespace DevStack;
 internal sealed class FeedPrinter(DispatchService.DispatchServiceClient dispatch)
 {
     /// <summary>Last status and connection seen per unit: unit events are printed only when they add something.</summary>
-    private readonly ConcurrentDictionary<string, UnitState> _units = new();
+    private readonly Dictionary<string, UnitState> _units = [];
 
     public async Task RunAsync(CancellationToken stop)
     {

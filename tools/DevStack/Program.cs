@@ -8,9 +8,7 @@ if (parsed.ShowHelp)
 }
 if (parsed.Options is not { } options)
 {
-    Console.Error.WriteLine(parsed.Error);
-    Console.Error.WriteLine();
-    Console.Error.WriteLine(StackOptions.Usage);
+    Console.Error.WriteLine($"{parsed.Error} Options: dotnet run --project tools/DevStack -- --help");
     return 2;
 }
 

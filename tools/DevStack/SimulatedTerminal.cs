@@ -16,6 +16,9 @@ internal sealed class SimulatedTerminal(DemoUnit unit, DispatchService.DispatchS
     /// <summary>Dispatch ignores positions older than 5 minutes; a real terminal reports far more often.</summary>
     private static readonly TimeSpan PositionInterval = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long Dispatch gets to end the call after the terminal signs off.</summary>
+    private static readonly TimeSpan SignOffTimeout = TimeSpan.FromSeconds(2);
+
     private readonly TaskCompletionSource _welcomed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _work = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -35,6 +38,10 @@ internal sealed class SimulatedTerminal(DemoUnit unit, DispatchService.DispatchS
             try
             {
                 await RunSessionAsync(stop);
+                if (stop.IsCancellationRequested)
+                {
+                    return; // signed off
+                }
                 Output.Demo($"{Unit.UnitId}: Dispatch closed the terminal stream; reconnecting");
             }
             catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException)
@@ -59,9 +66,13 @@ internal sealed class SimulatedTerminal(DemoUnit unit, DispatchService.DispatchS
 
     private async Task RunSessionAsync(CancellationToken stop)
     {
-        using var call = dispatch.Connect(cancellationToken: stop);
+        // Stopping does not cancel the call: the terminal signs off (completes its side) and Dispatch
+        // ends the call normally, as a real terminal going off duty would. Abort is the fallback.
+        using var abort = new CancellationTokenSource();
+        using var call = dispatch.Connect(cancellationToken: abort.Token);
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stop);
         _stream = call.RequestStream;
+        await using var signOff = stop.Register(() => _ = SignOffAsync(call.RequestStream, abort));
         var positions = Task.CompletedTask;
         try
         {
@@ -81,7 +92,7 @@ internal sealed class SimulatedTerminal(DemoUnit unit, DispatchService.DispatchS
             }, stop);
             positions = ReportPositionAsync(session.Token);
 
-            await foreach (var message in call.ResponseStream.ReadAllAsync(stop))
+            await foreach (var message in call.ResponseStream.ReadAllAsync(abort.Token))
             {
                 switch (message.KindCase)
                 {
@@ -106,6 +117,28 @@ internal sealed class SimulatedTerminal(DemoUnit unit, DispatchService.DispatchS
             _stream = null;
             await session.CancelAsync();
             await positions;
+        }
+    }
+
+    private async Task SignOffAsync(IClientStreamWriter<TerminalMessage> stream, CancellationTokenSource abort)
+    {
+        abort.CancelAfter(SignOffTimeout);
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (_stream == stream)
+            {
+                _stream = null;
+                await stream.CompleteAsync();
+            }
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The call is already over; nothing left to sign off from.
+        }
+        finally
+        {
+            _writeLock.Release();
         }
     }
 

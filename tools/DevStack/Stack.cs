@@ -26,7 +26,13 @@ internal sealed class Stack
     private EmbeddedRedis? _redis;
     private volatile bool _stopping;
 
-    private Stack(StackOptions options) => _options = options;
+    private Stack(StackOptions options)
+    {
+        _options = options;
+        // If DevStack itself goes down without StopAsync (a bug, Environment.Exit), its children must not outlive it.
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+    }
 
     /// <summary>What clients use: every gRPC service of the suite is reachable here.</summary>
     public Uri GatewayAddress => new($"http://127.0.0.1:{_options.GatewayPort}");
@@ -99,6 +105,14 @@ internal sealed class Stack
         await WaitAllHealthyAsync([gateway], cancellationToken);
     }
 
+    private void KillAll()
+    {
+        foreach (var child in _children.ToArray())
+        {
+            child.KillTree();
+        }
+    }
+
     private ChildProcess Launch(string name, string dll, int port, IReadOnlyDictionary<string, string> environment, ConsoleColor color)
     {
         var child = ChildProcess.Start(name, dll, port, environment, color);
@@ -143,12 +157,13 @@ internal sealed class Stack
         var services = _children.Except(gateway).ToList();
         foreach (var group in new[] { gateway, services })
         {
+            var alreadyGone = group.Where(c => c.Exited.IsCompleted).ToHashSet();
             await Task.WhenAll(group.Select(c => c.StopAsync(StopGrace, hurry)));
             foreach (var child in group)
             {
                 if (child.Exited.IsCompleted)
                 {
-                    Output.Info($"{child.Name} stopped (exit code {child.Exited.Result})");
+                    Output.Info($"{child.Name} {(alreadyGone.Contains(child) ? "had exited" : "stopped")} (exit code {child.Exited.Result})");
                 }
                 child.Dispose();
             }

@@ -12,7 +12,7 @@ internal static class Supervisor
             layout = RepoLayout.Locate();
             stack = await Stack.StartAsync(options, layout, shutdown.Requested);
         }
-        catch (OperationCanceledException) when (shutdown.Requested.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException || shutdown.Requested.IsCancellationRequested)
         {
             Output.Info("stopped before the stack was up");
             return 0;

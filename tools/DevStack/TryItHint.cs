@@ -16,7 +16,8 @@ internal static class TryItHint
         Output.Highlight("");
         Output.Highlight($"Gateway: {gateway.ToString().TrimEnd('/')}  (gRPC, HTTP/2 cleartext; intake.v1, dispatch.v1, analysis.v1)");
         Output.Highlight($"Submit a report (from {layout.Root}):");
-        Output.Highlight($"  npx buf curl --schema protos --protocol grpc --http2-prior-knowledge -d {ShellQuote(json)} {url}");
+        // The npm package is @bufbuild/buf; plain "npx buf" resolves to an unrelated package.
+        Output.Highlight($"  npx @bufbuild/buf curl --schema protos --protocol grpc --http2-prior-knowledge -d {ShellQuote(json)} {url}");
         Output.Highlight("");
     }
 

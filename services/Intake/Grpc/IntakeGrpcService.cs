@@ -1,101 +1,136 @@
 using Confluent.Kafka;
-using Contracts.Common.V1;
 using Contracts.Intake.V1;
 using Grpc.Core;
+using Intake.Application;
 using Intake.Domain;
-using Intake.Messaging;
+using Microsoft.Extensions.Options;
+using Polly.RateLimiting;
+using static Microsoft.Extensions.Hosting.GrpcErrors;
 
 namespace Intake.Grpc;
 
-public sealed class IntakeGrpcService(
-    ReportValidator validator,
-    IncidentFactory factory,
-    IncidentEventPublisher publisher,
-    ILogger<IntakeGrpcService> logger) : IntakeService.IntakeServiceBase
+public sealed class IntakeGrpcService(ReportIntake intake, IOptions<IntakeOptions> options, TimeProvider clock, ILogger<IntakeGrpcService> logger)
+    : IntakeService.IntakeServiceBase
 {
-    /// <summary>Publishes in flight at once per bulk call: keeps the producer busy without letting one caller hold unbounded memory.</summary>
-    private const int BulkWindow = 512;
+    public const int MaxMessageBytes = 64 * 1024;
+    public const int MaxBulkItems = 50_000;
+
+    /// <summary>Items of one bulk call being published at once; the stream is not read further until one completes.</summary>
+    private const int BulkWindow = 1_024;
+
+    /// <summary>Time kept back from the caller's deadline to send our answer before it expires.</summary>
+    private static readonly TimeSpan AnswerMargin = TimeSpan.FromMilliseconds(200);
 
     public override async Task<SubmitReportResponse> SubmitReport(SubmitReportRequest request, ServerCallContext context)
     {
-        var violations = validator.Validate(request.Report);
-        if (violations.Count > 0)
+        using var publishWindow = PublishWindow(context);
+        var result = await SubmitOrUnavailableAsync(request, publishWindow.Token, context.CancellationToken);
+        return result.Outcome switch
         {
-            throw Microsoft.Extensions.Hosting.GrpcErrors.InvalidArgument(violations);
-        }
-
-        var incident = factory.Create(request.Report);
-        await PublishOrThrowAsync(incident, context.CancellationToken);
-        return new SubmitReportResponse
-        {
-            IncidentId = incident.IncidentId,
-            Priority = incident.Priority,
-            AcceptedAt = incident.ReceivedAt,
+            IntakeOutcome.Invalid => throw InvalidArgument(result.Violations),
+            _ => new SubmitReportResponse
+            {
+                IncidentId = result.IncidentId,
+                Duplicate = result.Outcome == IntakeOutcome.Duplicate,
+                Priority = result.Incident?.Priority ?? IncidentFactory.DefaultPriority(request.Report.Category),
+                AcceptedAt = result.Incident?.ReceivedAt,
+            },
         };
     }
 
     public override async Task<SubmitReportsResponse> SubmitReports(IAsyncStreamReader<SubmitReportRequest> requestStream, ServerCallContext context)
     {
         var response = new SubmitReportsResponse();
-        var inFlight = new Queue<(ItemResult Result, Task<DeliveryResult<string, byte[]>> Publish)>();
+        var window = new Queue<(ItemResult Result, Task<IntakeResult> Submit)>();
         var index = 0;
-
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
+            if (index == MaxBulkItems)
+            {
+                await DrainAsync(window, 0, response);
+                throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"at most {MaxBulkItems} items per call; the first {MaxBulkItems} were processed, send the rest in another call"));
+            }
             var result = new ItemResult { Index = index++ };
             response.Results.Add(result);
-            var violations = validator.Validate(request.Report);
-            if (violations.Count > 0)
-            {
-                result.Outcome = ItemOutcome.Invalid;
-                result.Violations.AddRange(violations);
-                response.Invalid++;
-                continue;
-            }
-
-            var incident = factory.Create(request.Report);
-            result.IncidentId = incident.IncidentId;
-            inFlight.Enqueue((result, publisher.PublishAsync(incident, context.CancellationToken)));
-            if (inFlight.Count >= BulkWindow)
-            {
-                await CompleteAsync(inFlight.Dequeue(), response);
-            }
+            // An item waits for the broker until librdkafka's message timeout or the caller's deadline.
+            window.Enqueue((result, SubmitItemAsync(request, context.CancellationToken)));
+            await DrainAsync(window, BulkWindow - 1, response);
         }
-
-        while (inFlight.Count > 0)
-        {
-            await CompleteAsync(inFlight.Dequeue(), response);
-        }
+        await DrainAsync(window, 0, response);
         return response;
     }
 
-    private async Task CompleteAsync((ItemResult Result, Task<DeliveryResult<string, byte[]>> Publish) item, SubmitReportsResponse response)
+    private async Task<IntakeResult> SubmitItemAsync(SubmitReportRequest request, CancellationToken cancellationToken)
     {
         try
         {
-            await item.Publish;
+            return await intake.SubmitAsync(request.Report, cancellationToken);
         }
-        catch (KafkaException e)
+        catch (Exception e) when (IsUnavailable(e))
         {
-            // One item not persisted fails the call: the caller must not believe any later item was accepted
-            // when the broker is refusing writes. Everything is safe to resend (ids are deterministic).
-            logger.LogWarning("Bulk publish failed at item {Index}: {Reason}", item.Result.Index, e.Error.Reason);
-            throw Microsoft.Extensions.Hosting.GrpcErrors.Unavailable($"the event store is unavailable; item {item.Result.Index} and later were not accepted, resend them");
+            return new IntakeResult(IntakeOutcome.Unavailable, null, null, []);
         }
-        item.Result.Outcome = ItemOutcome.Accepted;
-        response.Accepted++;
     }
 
-    private async Task PublishOrThrowAsync(Incident incident, CancellationToken cancellationToken)
+    private static async Task DrainAsync(Queue<(ItemResult Result, Task<IntakeResult> Submit)> window, int keep, SubmitReportsResponse response)
+    {
+        while (window.Count > keep || (window.Count > 0 && window.Peek().Submit.IsCompleted))
+        {
+            var (item, submit) = window.Dequeue();
+            var outcome = await submit;
+            item.IncidentId = outcome.IncidentId ?? "";
+            switch (outcome.Outcome)
+            {
+                case IntakeOutcome.Accepted:
+                    item.Outcome = ItemOutcome.Accepted;
+                    response.Accepted++;
+                    break;
+                case IntakeOutcome.Duplicate:
+                    item.Outcome = ItemOutcome.Duplicate;
+                    response.Duplicates++;
+                    break;
+                case IntakeOutcome.Invalid:
+                    item.Outcome = ItemOutcome.Invalid;
+                    item.Violations.AddRange(outcome.Violations);
+                    response.Invalid++;
+                    break;
+                default:
+                    item.Outcome = ItemOutcome.Unavailable;
+                    response.Unavailable++;
+                    break;
+            }
+        }
+    }
+
+    private async Task<IntakeResult> SubmitOrUnavailableAsync(SubmitReportRequest request, CancellationToken publishWindow, CancellationToken callEnded)
     {
         try
         {
-            await publisher.PublishAsync(incident, cancellationToken);
+            return await intake.SubmitAsync(request.Report, publishWindow);
         }
-        catch (KafkaException e)
+        catch (Exception e) when (IsUnavailable(e) && !callEnded.IsCancellationRequested)
         {
-            logger.LogWarning("Publishing incident {IncidentId} failed: {Reason}", incident.IncidentId, e.Error.Reason);
-            throw Microsoft.Extensions.Hosting.GrpcErrors.Unavailable("the event store is unavailable; the report was not accepted, retry");
+            logger.LogWarning("Report not accepted: {Reason}", e.Message);
+            throw Unavailable(NotAcceptedMessage);
         }
+    }
+
+    private const string NotAcceptedMessage = "the event store did not confirm the report in time; it was not accepted, resend it (resending is safe)";
+
+    private static bool IsUnavailable(Exception e) => e is KafkaException or RateLimiterRejectedException or OperationCanceledException;
+
+    /// <summary>How long a publish may wait for the broker: the configured limit, or less if the caller's deadline is nearer.</summary>
+    private CancellationTokenSource PublishWindow(ServerCallContext context)
+    {
+        var window = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var limit = TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds);
+        if (context.Deadline != DateTime.MaxValue)
+        {
+            var remaining = context.Deadline - clock.GetUtcNow().UtcDateTime - AnswerMargin;
+            limit = remaining < limit ? remaining : limit;
+        }
+        window.CancelAfter(limit > TimeSpan.Zero ? limit : TimeSpan.Zero);
+        return window;
     }
 }
