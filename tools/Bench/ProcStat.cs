@@ -1,0 +1,107 @@
+using System.Globalization;
+
+namespace Bench;
+
+/// <summary>
+/// CPU time from /proc (Linux): of a process (utime + stime of /proc/pid/stat), of each of its
+/// threads (by thread name), and of the whole machine (/proc/stat). Clock ticks are 1/100 s.
+/// </summary>
+internal static class ProcStat
+{
+    private const double TicksPerSecond = 100; // sysconf(_SC_CLK_TCK) on every Linux the SDK supports
+
+    /// <summary>utime + stime of the process (all its threads, including exited ones), in seconds.</summary>
+    public static double ProcessCpuSeconds(int pid) => ParseCpu(File.ReadAllText($"/proc/{pid}/stat")).Cpu;
+
+    /// <summary>CPU seconds per thread name ("rdk:broker1", ".NET TP Worker", ...), summed over threads of the same name.</summary>
+    public static Dictionary<string, double> ThreadCpuSeconds(int pid)
+    {
+        var byName = new Dictionary<string, double>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var (name, cpu) = ParseCpu(File.ReadAllText(Path.Combine(task, "stat")));
+                byName[name] = byName.GetValueOrDefault(name) + cpu;
+            }
+            catch (IOException)
+            {
+                // The thread exited meanwhile.
+            }
+        }
+        return byName;
+    }
+
+    /// <summary>Busy and total seconds of all cores together since boot (first line of /proc/stat).</summary>
+    public static (double Busy, double Total) Machine()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+        var total = fields.Take(8).Sum();
+        var idle = fields[3] + fields[4];
+        return ((total - idle) / TicksPerSecond, total / TicksPerSecond);
+    }
+
+    private static (string Name, double Cpu) ParseCpu(string stat)
+    {
+        // pid (comm) state ppid ... : comm may contain spaces and parentheses, so split after the last ')'.
+        var open = stat.IndexOf('(');
+        var close = stat.LastIndexOf(')');
+        var name = stat[(open + 1)..close];
+        var rest = stat[(close + 2)..].Split(' ');
+        // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
+        var utime = long.Parse(rest[11], CultureInfo.InvariantCulture);
+        var stime = long.Parse(rest[12], CultureInfo.InvariantCulture);
+        return (NormaliseThreadName(name), (utime + stime) / TicksPerSecond);
+    }
+
+    /// <summary>".NET TP Worker" threads are numbered by nobody, but librdkafka's carry ids; keep names as the kernel has them (15 chars).</summary>
+    private static string NormaliseThreadName(string name) => name.Trim();
+}
+
+/// <summary>A point in time to measure a phase's CPU use from.</summary>
+internal sealed class CpuSnapshot
+{
+    private CpuSnapshot(int intakePid, double intake, double bench, (double Busy, double Total) machine, Dictionary<string, double>? threads)
+    {
+        IntakePid = intakePid;
+        Intake = intake;
+        Bench = bench;
+        Machine = machine;
+        Threads = threads;
+    }
+
+    public int IntakePid { get; }
+    public double Intake { get; }
+    public double Bench { get; }
+    public (double Busy, double Total) Machine { get; }
+    public Dictionary<string, double>? Threads { get; }
+
+    public static CpuSnapshot Take(int intakePid, bool threads) => new(
+        intakePid,
+        ProcStat.ProcessCpuSeconds(intakePid),
+        ProcStat.ProcessCpuSeconds(Environment.ProcessId),
+        ProcStat.Machine(),
+        threads ? ProcStat.ThreadCpuSeconds(intakePid) : null);
+
+    public CpuUse Since(CpuSnapshot start, double wallSeconds)
+    {
+        var threads = Threads is null || start.Threads is null
+            ? null
+            : Threads.Select(t => (t.Key, Seconds: t.Value - start.Threads.GetValueOrDefault(t.Key)))
+                .Where(t => t.Seconds > 0).OrderByDescending(t => t.Seconds).ToList();
+        var machineTotal = Machine.Total - start.Machine.Total;
+        return new CpuUse(
+            wallSeconds,
+            Intake - start.Intake,
+            Bench - start.Bench,
+            machineTotal > 0 ? (Machine.Busy - start.Machine.Busy) / machineTotal : 0,
+            threads);
+    }
+}
+
+/// <param name="IntakeSeconds">CPU seconds the Intake process used.</param>
+/// <param name="BenchSeconds">CPU seconds this process used: embedded Kafka, embedded Redis and the load generator.</param>
+/// <param name="MachineBusy">Share of all cores busy (0..1).</param>
+internal sealed record CpuUse(double WallSeconds, double IntakeSeconds, double BenchSeconds, double MachineBusy, IReadOnlyList<(string Name, double Seconds)>? Threads);
