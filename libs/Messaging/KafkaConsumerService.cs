@@ -42,6 +42,8 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
             EnableAutoCommit = settings.Mode == ConsumeMode.Group,
             EnableAutoOffsetStore = false,
             FetchWaitMaxMs = options.Value.FetchWaitMaxMs,
+            SessionTimeoutMs = options.Value.SessionTimeoutMs,
+            HeartbeatIntervalMs = options.Value.SessionTimeoutMs / 3,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         };
         configurator.Apply(config);

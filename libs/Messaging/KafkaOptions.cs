@@ -29,6 +29,10 @@ public sealed class KafkaOptions
     [Range(0, 1000)]
     public int LingerMs { get; set; } = 2;
 
+    /// <summary>How long a crashed consumer keeps its partitions before the group hands them on: the failover time.</summary>
+    [Range(3000, 300_000)]
+    public int SessionTimeoutMs { get; set; } = 10_000;
+
     /// <summary>Longest a fetch waits for new data; low keeps push latency to terminals low.</summary>
     [Range(1, 5000)]
     public int FetchWaitMaxMs { get; set; } = 20;

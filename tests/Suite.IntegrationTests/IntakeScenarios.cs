@@ -189,6 +189,62 @@ public abstract class IntakeScenarios(SuiteFixture suite)
         Assert.Equal(IncidentFactory.IncidentId(known.Source, known.ExternalId), response.Results[250].IncidentId);
     }
 
+    protected async Task Fuzzed_partner_records_each_end_up_exactly_once_in_incidents_or_dead_letters()
+    {
+        const int randomCount = 10_000, mutatedCount = 1_000;
+        var random = new Random(20261123);
+        var inputs = new Dictionary<string, byte[]>(); // trace id → payload
+        var produced = new List<Task>();
+        for (var i = 0; i < randomCount + mutatedCount; i++)
+        {
+            byte[] payload;
+            if (i < randomCount)
+            {
+                payload = new byte[random.Next(0, 600)];
+                random.NextBytes(payload);
+            }
+            else
+            {
+                payload = Valid("fuzz-partner", $"fuzz-{Guid.NewGuid()}").ToByteArray();
+                for (var flips = random.Next(1, 5); flips > 0; flips--)
+                {
+                    payload[random.Next(payload.Length)] = (byte)random.Next(256);
+                }
+            }
+            // The W3C trace context is how an input is recognised downstream: Intake continues it on what it publishes.
+            var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+            inputs[traceId] = payload;
+            var headers = new Headers
+            {
+                { KafkaHeaders.ContentType, Encoding.UTF8.GetBytes(KafkaHeaders.ProtobufContentType) },
+                { KafkaHeaders.TraceParent, Encoding.UTF8.GetBytes($"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01") },
+            };
+            produced.Add(suite.Kafka.ProduceAsync(Topics.PartnerIncidents, "fuzz-partner", payload, headers));
+        }
+        await Task.WhenAll(produced);
+        var mutatedIds = inputs.Keys.Skip(randomCount).ToHashSet();
+
+        string? TraceId(ConsumeResult<string, byte[]> r) => Header(r, KafkaHeaders.TraceParent) is { Length: 55 } tp ? tp[3..35] : null;
+        int Seen(IEnumerable<ConsumeResult<string, byte[]>> records) => records.Count(r => TraceId(r) is { } id && inputs.ContainsKey(id));
+
+        var outputs = suite.Kafka.ReadFromStart([Topics.Incidents, Topics.PartnerIncidentsDeadLetter], read => Seen(read) >= inputs.Count, TimeSpan.FromSeconds(120));
+        var accepted = outputs.Where(r => r.Topic == Topics.Incidents).ToList();
+        var dead = outputs.Where(r => r.Topic == Topics.PartnerIncidentsDeadLetter).ToList();
+
+        var outcomes = accepted.Concat(dead).Select(TraceId).Where(id => id is not null && inputs.ContainsKey(id)).GroupBy(id => id!).ToDictionary(g => g.Key, g => g.Count());
+        var missing = inputs.Keys.Where(id => !outcomes.ContainsKey(id)).ToList();
+        var repeated = outcomes.Where(o => o.Value > 1).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} inputs ended up nowhere ({missing.Count(mutatedIds.Contains)} of them mutated reports); read {accepted.Count} incidents, {dead.Count} dead letters");
+        Assert.True(repeated.Count == 0, $"{repeated.Count} inputs ended up more than once");
+        Assert.Equal(inputs.Count, Seen(accepted) + Seen(dead));
+        Assert.True(Seen(accepted) > 0, "some mutated reports stay valid and must be accepted");
+        Assert.True(Seen(dead) >= randomCount, "random bytes are never a valid report");
+
+        // Still up and serving.
+        var after = await Intake.SubmitReportAsync(new SubmitReportRequest { Report = Valid("terminal", $"after-fuzz-{Guid.NewGuid()}") });
+        Assert.False(after.Duplicate);
+    }
+
     private Dictionary<string, ConsumeResult<string, byte[]>> DeadLetters(string run, int expected)
     {
         var records = suite.Kafka.ReadFromStart(Topics.PartnerIncidentsDeadLetter,
@@ -215,6 +271,7 @@ public sealed class IntakeOnEmbeddedKafka(EmbeddedKafkaSuite suite) : IntakeScen
     [Fact] public Task Unreadable_partner_records() => Unreadable_partner_records_are_dead_lettered_with_the_reason();
     [Fact] public Task Partner_protobuf_and_JSON() => Partner_reports_in_protobuf_and_JSON_become_incidents_with_deterministic_ids();
     [Fact] public Task Bulk() => Bulk_answers_every_item_and_one_bad_item_never_fails_the_batch();
+    [Fact] public Task Fuzz() => Fuzzed_partner_records_each_end_up_exactly_once_in_incidents_or_dead_letters();
 }
 
 [Collection(ContainerKafkaCollection.Name)]
@@ -226,4 +283,5 @@ public sealed class IntakeOnContainerKafka(ContainerKafkaSuite suite) : IntakeSc
     [DockerFact] public Task Unreadable_partner_records() => Unreadable_partner_records_are_dead_lettered_with_the_reason();
     [DockerFact] public Task Partner_protobuf_and_JSON() => Partner_reports_in_protobuf_and_JSON_become_incidents_with_deterministic_ids();
     [DockerFact] public Task Bulk() => Bulk_answers_every_item_and_one_bad_item_never_fails_the_batch();
+    [DockerFact] public Task Fuzz() => Fuzzed_partner_records_each_end_up_exactly_once_in_incidents_or_dead_letters();
 }

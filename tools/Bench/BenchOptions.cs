@@ -13,6 +13,7 @@ internal sealed record BenchOptions
           --bulk-streams N     concurrent SubmitReports calls (default 8)
           --bulk-items N       reports per SubmitReports call (default 25000, at most 50000)
           --partner-count N    records pre-produced to partner.incidents.v1 (default 200000)
+          --partner-warmup N   records before those, consumed before the clock starts (default 100000; 0 for none)
           --unary-callers N    concurrent SubmitReport callers (default 64)
           --threads            also print Intake's CPU time per thread name for each phase
           --intake-env K=V     extra environment variable for Intake (repeatable), e.g. Intake__PartnerMaxInFlight=5000
@@ -24,6 +25,7 @@ internal sealed record BenchOptions
     public int BulkStreams { get; init; } = 8;
     public int BulkItems { get; init; } = 25_000;
     public int PartnerCount { get; init; } = 200_000;
+    public int PartnerWarmUp { get; init; } = 100_000;
     public int UnaryCallers { get; init; } = 64;
     public bool Threads { get; init; }
     public IReadOnlyDictionary<string, string> IntakeEnvironment { get; init; } = new Dictionary<string, string>();
@@ -43,6 +45,8 @@ internal sealed record BenchOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{flag} needs a value.");
             int Positive() => int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n : throw new FormatException($"{flag} needs a positive whole number.");
+            int NonNegative() => int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                ? n : throw new FormatException($"{flag} needs a whole number.");
             try
             {
                 options = flag switch
@@ -51,6 +55,7 @@ internal sealed record BenchOptions
                     "--bulk-streams" => options with { BulkStreams = Positive() },
                     "--bulk-items" => options with { BulkItems = Math.Min(Positive(), 50_000) },
                     "--partner-count" => options with { PartnerCount = Positive() },
+                    "--partner-warmup" => options with { PartnerWarmUp = NonNegative() },
                     "--unary-callers" => options with { UnaryCallers = Positive() },
                     "--threads" => options with { Threads = true },
                     "--intake-dll" => options with { IntakeDll = Path.GetFullPath(Next()) },

@@ -32,15 +32,15 @@ internal static class ProcStat
         return byName;
     }
 
-    /// <summary>Busy and total seconds of all cores together since boot (first line of /proc/stat).</summary>
-    public static (double Busy, double Total) Machine()
+    /// <summary>Busy, total and interrupt (irq + softirq: loopback networking lands here) seconds of all cores together since boot (first line of /proc/stat).</summary>
+    public static (double Busy, double Total, double Interrupts) Machine()
     {
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
         // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
         var total = fields.Take(8).Sum();
         var idle = fields[3] + fields[4];
-        return ((total - idle) / TicksPerSecond, total / TicksPerSecond);
+        return ((total - idle) / TicksPerSecond, total / TicksPerSecond, (fields[5] + fields[6]) / TicksPerSecond);
     }
 
     private static (string Name, double Cpu) ParseCpu(string stat)
@@ -63,7 +63,7 @@ internal static class ProcStat
 /// <summary>A point in time to measure a phase's CPU use from.</summary>
 internal sealed class CpuSnapshot
 {
-    private CpuSnapshot(int intakePid, double intake, double bench, (double Busy, double Total) machine, Dictionary<string, double>? threads)
+    private CpuSnapshot(int intakePid, double intake, double bench, (double Busy, double Total, double Interrupts) machine, Dictionary<string, double>? threads)
     {
         IntakePid = intakePid;
         Intake = intake;
@@ -75,7 +75,7 @@ internal sealed class CpuSnapshot
     public int IntakePid { get; }
     public double Intake { get; }
     public double Bench { get; }
-    public (double Busy, double Total) Machine { get; }
+    public (double Busy, double Total, double Interrupts) Machine { get; }
     public Dictionary<string, double>? Threads { get; }
 
     public static CpuSnapshot Take(int intakePid, bool threads) => new(
@@ -97,6 +97,8 @@ internal sealed class CpuSnapshot
             Intake - start.Intake,
             Bench - start.Bench,
             machineTotal > 0 ? (Machine.Busy - start.Machine.Busy) / machineTotal : 0,
+            Machine.Interrupts - start.Machine.Interrupts,
+            Math.Max(0, Machine.Busy - start.Machine.Busy - (Machine.Interrupts - start.Machine.Interrupts) - (Intake - start.Intake) - (Bench - start.Bench)),
             threads);
     }
 }
@@ -104,4 +106,19 @@ internal sealed class CpuSnapshot
 /// <param name="IntakeSeconds">CPU seconds the Intake process used.</param>
 /// <param name="BenchSeconds">CPU seconds this process used: embedded Kafka, embedded Redis and the load generator.</param>
 /// <param name="MachineBusy">Share of all cores busy (0..1).</param>
-internal sealed record CpuUse(double WallSeconds, double IntakeSeconds, double BenchSeconds, double MachineBusy, IReadOnlyList<(string Name, double Seconds)>? Threads);
+/// <param name="OtherSeconds">CPU seconds used by everything else on the machine (other programs, kernel threads): should be near 0 for a clean measurement.</param>
+/// <param name="InterruptSeconds">irq + softirq time of the machine (TCP over loopback is mostly softirq), not charged to any process.</param>
+internal sealed record CpuUse(double WallSeconds, double IntakeSeconds, double BenchSeconds, double MachineBusy, double InterruptSeconds, double OtherSeconds, IReadOnlyList<(string Name, double Seconds)>? Threads);
+
+internal static class Idle
+{
+    /// <summary>Share of all cores busy over <paramref name="window"/> (0..1), measured before anything of the benchmark runs.</summary>
+    public static double Measure(TimeSpan window)
+    {
+        var start = ProcStat.Machine();
+        Thread.Sleep(window);
+        var end = ProcStat.Machine();
+        var total = end.Total - start.Total;
+        return total > 0 ? (end.Busy - start.Busy) / total : 0;
+    }
+}

@@ -1,0 +1,86 @@
+using Confluent.Kafka;
+using Google.Protobuf;
+using Messaging;
+
+namespace Bench;
+
+/// <summary>The benchmark's own Kafka clients: pre-producing the partner backlog and counting records in a topic.</summary>
+internal sealed class KafkaProbe(string bootstrapServers, int partitions) : IDisposable
+{
+    private readonly IConsumer<byte[], byte[]> _watermarks = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+    {
+        BootstrapServers = bootstrapServers,
+        GroupId = "bench-watermarks", // never subscribes; only asks for watermarks
+        ClientId = "bench-watermarks",
+    }).Build();
+
+    /// <summary>Records in <paramref name="topic"/> (sum of high watermarks; nothing is ever deleted here).</summary>
+    public long Count(string topic)
+    {
+        long total = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            total += _watermarks.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Produces <paramref name="count"/> valid protobuf reports to partner.incidents.v1, spread evenly over
+    /// the partitions: partition p carries partner source "partner-p" (the record key is the source).
+    /// Returns once every record is acknowledged.
+    /// </summary>
+    public TimeSpan ProducePartnerBacklog(BenchReports reports, int count)
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            ClientId = "bench-partner",
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+            CompressionType = CompressionType.Lz4,
+            QueueBufferingMaxMessages = 1_000_000,
+        };
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        using var producer = new ProducerBuilder<string, byte[]>(config).Build();
+        var failed = 0;
+        var firstError = "";
+        var headers = new Headers { { KafkaHeaders.ContentType, "application/x-protobuf"u8.ToArray() } };
+        for (var i = 0; i < count; i++)
+        {
+            var partition = i % partitions;
+            var source = $"partner-{partition}";
+            var message = new Message<string, byte[]>
+            {
+                Key = source,
+                Value = reports.Report(source, $"bench-{reports.RunId}-partner-{i}").ToByteArray(),
+                Headers = headers,
+            };
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(new TopicPartition(Topics.PartnerIncidents, partition), message, report =>
+                    {
+                        if (report.Error.IsError && Interlocked.Increment(ref failed) == 1)
+                        {
+                            firstError = report.Error.Reason;
+                        }
+                    });
+                    break;
+                }
+                catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(50));
+                }
+            }
+        }
+        producer.Flush(TimeSpan.FromMinutes(2));
+        return failed == 0
+            ? stopwatch.Elapsed
+            : throw new InvalidOperationException($"{failed} partner records were not acknowledged by the embedded broker: {firstError}");
+    }
+
+    public void Dispose() => _watermarks.Dispose();
+}
