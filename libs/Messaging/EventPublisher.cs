@@ -46,9 +46,13 @@ public sealed class EventPublisher : IDisposable
         Producer = ProducerName,
     };
 
+    /// <summary>
+    /// Completes when the broker acknowledged the record. Cancelling stops the wait, not the record:
+    /// librdkafka may still deliver it later, so a cancelled publish means "not confirmed", never "not stored".
+    /// </summary>
     public Task<DeliveryResult<string, byte[]>> PublishAsync<T>(string topic, string key, T message, CancellationToken cancellationToken)
         where T : IMessage<T>
-        => _producer.ProduceAsync(topic, new Message<string, byte[]>
+        => PublishRawAsync(topic, new Message<string, byte[]>
         {
             Key = key,
             Value = message.ToByteArray(),
@@ -57,7 +61,8 @@ public sealed class EventPublisher : IDisposable
 
     /// <summary>Publishes a record as is (dead-letter copies keep the original bytes and headers).</summary>
     public Task<DeliveryResult<string, byte[]>> PublishRawAsync(string topic, Message<string, byte[]> message, CancellationToken cancellationToken)
-        => _producer.ProduceAsync(topic, message, cancellationToken);
+        // The returned task must honour cancellation even while the broker is unreachable (ProduceAsync's own token does not end the wait).
+        => _producer.ProduceAsync(topic, message, cancellationToken).WaitAsync(cancellationToken);
 
     public void Dispose()
     {

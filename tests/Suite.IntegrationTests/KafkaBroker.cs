@@ -73,6 +73,11 @@ public sealed class KafkaBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes every broker down (fault tests); only the embedded cluster can.</summary>
+    public void SetDown() => (_embedded ?? throw new NotSupportedException("only the embedded broker can be taken down")).SetBrokerDown(-1);
+
+    public void SetUp() => (_embedded ?? throw new NotSupportedException("only the embedded broker can be taken down")).SetBrokerUp(-1);
+
     public async ValueTask DisposeAsync()
     {
         _embedded?.Dispose();

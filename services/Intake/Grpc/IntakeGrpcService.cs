@@ -18,8 +18,9 @@ public sealed class IntakeGrpcService(ReportIntake intake, IOptions<IntakeOption
     /// <summary>Items of one bulk call being published at once; the stream is not read further until one completes.</summary>
     private const int BulkWindow = 1_024;
 
-    /// <summary>Time kept back from the caller's deadline to send our answer before it expires.</summary>
-    private static readonly TimeSpan AnswerMargin = TimeSpan.FromMilliseconds(200);
+    /// <summary>Time kept back from the caller's deadline to get our answer to it before it expires (the deadline reached us after some transit).</summary>
+    private static TimeSpan AnswerMargin(TimeSpan remaining)
+        => TimeSpan.FromTicks(Math.Clamp(remaining.Ticks / 10, TimeSpan.FromMilliseconds(200).Ticks, TimeSpan.FromSeconds(1).Ticks));
 
     public override async Task<SubmitReportResponse> SubmitReport(SubmitReportRequest request, ServerCallContext context)
     {
@@ -127,7 +128,8 @@ public sealed class IntakeGrpcService(ReportIntake intake, IOptions<IntakeOption
         var limit = TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds);
         if (context.Deadline != DateTime.MaxValue)
         {
-            var remaining = context.Deadline - clock.GetUtcNow().UtcDateTime - AnswerMargin;
+            var remaining = context.Deadline - clock.GetUtcNow().UtcDateTime;
+            remaining -= AnswerMargin(remaining);
             limit = remaining < limit ? remaining : limit;
         }
         window.CancelAfter(limit > TimeSpan.Zero ? limit : TimeSpan.Zero);
