@@ -7,11 +7,11 @@ internal static class Output
 {
     public static void Phase(PhaseResult r)
     {
-        Console.WriteLine($"{r.Name}: {r.Rate:N0} {r.Unit} ({r.Count:N0} in {r.Seconds:F2} s); {r.Detail}");
+        Console.WriteLine($"{r.Name}: {r.Rate:N0} {r.Unit} ({r.Count:N0} in {r.Seconds:F2} s, unix ms {r.Cpu.FromUnixMs}..{r.Cpu.ToUnixMs}); {r.Detail}");
         Console.WriteLine($"  CPU: intake {r.Cpu.IntakeSeconds:F1} s ({r.Cpu.IntakeSeconds / r.Cpu.WallSeconds * 100:F0}% of one core, " +
             $"{r.Cpu.IntakeSeconds * 1e6 / Math.Max(1, r.Count):F0} us/item), bench process (broker+redis+client) {r.Cpu.BenchSeconds:F1} s " +
             $"({r.Cpu.BenchSeconds / r.Cpu.WallSeconds * 100:F0}%), machine {r.Cpu.MachineBusy * 100:F0}% busy of {Environment.ProcessorCount} cores, " +
-            $"irq/softirq {r.Cpu.InterruptSeconds:F1} s, other processes {r.Cpu.OtherSeconds:F1} s");
+            $"irq/softirq {r.Cpu.InterruptSeconds:F1} s, steal {r.Cpu.StealSeconds:F1} s, other processes {r.Cpu.OtherSeconds:F1} s");
         if (r.Cpu.OtherSeconds > 0.1 * r.Cpu.WallSeconds)
         {
             Console.WriteLine($"  WARNING: other processes used {r.Cpu.OtherSeconds / r.Cpu.WallSeconds * 100:F0}% of a core during this phase; the numbers are not clean.");
@@ -24,9 +24,17 @@ internal static class Output
                 Console.WriteLine($"    {name,-18} {seconds,7:F2} s  {seconds / r.Cpu.IntakeSeconds * 100,5:F1}%");
             }
         }
+        if (r.Cpu.BenchThreads is { } benchThreads)
+        {
+            Console.WriteLine("  bench process CPU by thread name (rdk:mock* = embedded broker, Garnet/.NET TP Worker = embedded Redis and the load generator):");
+            foreach (var (name, seconds) in benchThreads.Take(8))
+            {
+                Console.WriteLine($"    {name,-18} {seconds,7:F2} s  {seconds / r.Cpu.BenchSeconds * 100,5:F1}%");
+            }
+        }
     }
 
-    public static void Table(IReadOnlyList<PhaseResult> results, double intakeCpuTotal)
+    public static void Table(IReadOnlyList<PhaseResult> results, double intakeCpuTotal, double intakePeakRssMiB)
     {
         string[] header = ["phase", "count", "wall s", "rate", "target", "met", "intake CPU s", "intake cores", "intake us/item", "bench CPU s", "softirq s", "other CPU s", "machine busy"];
         var rows = results.Select(r => new[]
@@ -58,7 +66,7 @@ internal static class Output
         {
             Console.WriteLine($"  {r.Name}: {r.Detail}");
         }
-        Console.WriteLine($"Intake process CPU time in total (from /proc, start-up included): {intakeCpuTotal:F1} s");
+        Console.WriteLine($"Intake process CPU time in total (from /proc, start-up included): {intakeCpuTotal:F1} s; peak resident memory {intakePeakRssMiB:F0} MiB");
     }
 }
 

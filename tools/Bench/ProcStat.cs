@@ -13,6 +13,13 @@ internal static class ProcStat
     /// <summary>utime + stime of the process (all its threads, including exited ones), in seconds.</summary>
     public static double ProcessCpuSeconds(int pid) => ParseCpu(File.ReadAllText($"/proc/{pid}/stat")).Cpu;
 
+    /// <summary>VmHWM of /proc/pid/status: the most memory the process has held resident.</summary>
+    public static double PeakResidentMiB(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+    }
+
     /// <summary>CPU seconds per thread name ("rdk:broker1", ".NET TP Worker", ...), summed over threads of the same name.</summary>
     public static Dictionary<string, double> ThreadCpuSeconds(int pid)
     {
@@ -33,14 +40,14 @@ internal static class ProcStat
     }
 
     /// <summary>Busy, total and interrupt (irq + softirq: loopback networking lands here) seconds of all cores together since boot (first line of /proc/stat).</summary>
-    public static (double Busy, double Total, double Interrupts) Machine()
+    public static (double Busy, double Total, double Interrupts, double Steal) Machine()
     {
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
         // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
         var total = fields.Take(8).Sum();
         var idle = fields[3] + fields[4];
-        return ((total - idle) / TicksPerSecond, total / TicksPerSecond, (fields[5] + fields[6]) / TicksPerSecond);
+        return ((total - idle) / TicksPerSecond, total / TicksPerSecond, (fields[5] + fields[6]) / TicksPerSecond, fields[7] / TicksPerSecond);
     }
 
     private static (string Name, double Cpu) ParseCpu(string stat)
@@ -63,8 +70,10 @@ internal static class ProcStat
 /// <summary>A point in time to measure a phase's CPU use from.</summary>
 internal sealed class CpuSnapshot
 {
-    private CpuSnapshot(int intakePid, double intake, double bench, (double Busy, double Total, double Interrupts) machine, Dictionary<string, double>? threads)
+    private CpuSnapshot(int intakePid, double intake, double bench, (double Busy, double Total, double Interrupts, double Steal) machine, Dictionary<string, double>? threads, Dictionary<string, double>? benchThreads)
     {
+        BenchThreads = benchThreads;
+        At = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         IntakePid = intakePid;
         Intake = intake;
         Bench = bench;
@@ -72,35 +81,49 @@ internal sealed class CpuSnapshot
         Threads = threads;
     }
 
+    /// <summary>Unix time in ms, to line the phase up with other recordings (perf, logs).</summary>
+    public long At { get; }
+
     public int IntakePid { get; }
     public double Intake { get; }
     public double Bench { get; }
-    public (double Busy, double Total, double Interrupts) Machine { get; }
+    public (double Busy, double Total, double Interrupts, double Steal) Machine { get; }
     public Dictionary<string, double>? Threads { get; }
+    public Dictionary<string, double>? BenchThreads { get; }
 
     public static CpuSnapshot Take(int intakePid, bool threads) => new(
         intakePid,
         ProcStat.ProcessCpuSeconds(intakePid),
         ProcStat.ProcessCpuSeconds(Environment.ProcessId),
         ProcStat.Machine(),
-        threads ? ProcStat.ThreadCpuSeconds(intakePid) : null);
+        threads ? ProcStat.ThreadCpuSeconds(intakePid) : null,
+        threads ? ProcStat.ThreadCpuSeconds(Environment.ProcessId) : null);
 
     public CpuUse Since(CpuSnapshot start, double wallSeconds)
     {
-        var threads = Threads is null || start.Threads is null
-            ? null
-            : Threads.Select(t => (t.Key, Seconds: t.Value - start.Threads.GetValueOrDefault(t.Key)))
-                .Where(t => t.Seconds > 0).OrderByDescending(t => t.Seconds).ToList();
+        var threads = Delta(Threads, start.Threads);
+        var benchThreads = Delta(BenchThreads, start.BenchThreads);
         var machineTotal = Machine.Total - start.Machine.Total;
         return new CpuUse(
+            start.At,
+            At,
             wallSeconds,
             Intake - start.Intake,
             Bench - start.Bench,
             machineTotal > 0 ? (Machine.Busy - start.Machine.Busy) / machineTotal : 0,
             Machine.Interrupts - start.Machine.Interrupts,
-            Math.Max(0, Machine.Busy - start.Machine.Busy - (Machine.Interrupts - start.Machine.Interrupts) - (Intake - start.Intake) - (Bench - start.Bench)),
-            threads);
+            Machine.Steal - start.Machine.Steal,
+            Math.Max(0, Machine.Busy - start.Machine.Busy - (Machine.Interrupts - start.Machine.Interrupts) - (Machine.Steal - start.Machine.Steal)
+                - (Intake - start.Intake) - (Bench - start.Bench)),
+            threads,
+            benchThreads);
     }
+
+    private static List<(string Name, double Seconds)>? Delta(Dictionary<string, double>? end, Dictionary<string, double>? start)
+        => end is null || start is null
+            ? null
+            : end.Select(t => (t.Key, Seconds: t.Value - start.GetValueOrDefault(t.Key)))
+                .Where(t => t.Seconds > 0).OrderByDescending(t => t.Seconds).ToList();
 }
 
 /// <param name="IntakeSeconds">CPU seconds the Intake process used.</param>
@@ -108,7 +131,8 @@ internal sealed class CpuSnapshot
 /// <param name="MachineBusy">Share of all cores busy (0..1).</param>
 /// <param name="OtherSeconds">CPU seconds used by everything else on the machine (other programs, kernel threads): should be near 0 for a clean measurement.</param>
 /// <param name="InterruptSeconds">irq + softirq time of the machine (TCP over loopback is mostly softirq), not charged to any process.</param>
-internal sealed record CpuUse(double WallSeconds, double IntakeSeconds, double BenchSeconds, double MachineBusy, double InterruptSeconds, double OtherSeconds, IReadOnlyList<(string Name, double Seconds)>? Threads);
+/// <param name="StealSeconds">time the hypervisor gave this VM's cores to someone else.</param>
+internal sealed record CpuUse(long FromUnixMs, long ToUnixMs, double WallSeconds, double IntakeSeconds, double BenchSeconds, double MachineBusy, double InterruptSeconds, double StealSeconds, double OtherSeconds, IReadOnlyList<(string Name, double Seconds)>? Threads, IReadOnlyList<(string Name, double Seconds)>? BenchThreads);
 
 internal static class Idle
 {

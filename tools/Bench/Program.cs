@@ -83,7 +83,7 @@ try
         Output.Phase(result);
     }
 
-    Output.Table(results, ProcStat.ProcessCpuSeconds(intake.Pid));
+    Output.Table(results, ProcStat.ProcessCpuSeconds(intake.Pid), ProcStat.PeakResidentMiB(intake.Pid));
     Console.WriteLine($"incidents.v1 holds {probe.Count(Topics.Incidents) - baseline:N0} records from this run (includes warm-up calls).");
 }
 catch (OperationCanceledException)
