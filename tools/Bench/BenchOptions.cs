@@ -15,6 +15,7 @@ internal sealed record BenchOptions
           --partner-count N    records pre-produced to partner.incidents.v1 (default 200000)
           --partner-warmup N   records before those, consumed before the clock starts (default 100000; 0 for none)
           --unary-callers N    concurrent SubmitReport callers (default 64)
+          --unary-connections N  HTTP/2 connections the unary callers share (default 1)
           --threads            also print Intake's CPU time per thread name for each phase
           --intake-env K=V     extra environment variable for Intake (repeatable), e.g. Intake__PartnerMaxInFlight=5000
           --intake-dll PATH    run this Intake.dll instead of the one built with Bench (e.g. a scratch copy)
@@ -27,6 +28,7 @@ internal sealed record BenchOptions
     public int PartnerCount { get; init; } = 200_000;
     public int PartnerWarmUp { get; init; } = 100_000;
     public int UnaryCallers { get; init; } = 64;
+    public int UnaryConnections { get; init; } = 1;
     public bool Threads { get; init; }
     public IReadOnlyDictionary<string, string> IntakeEnvironment { get; init; } = new Dictionary<string, string>();
     public string? IntakeDll { get; init; }
@@ -57,6 +59,7 @@ internal sealed record BenchOptions
                     "--partner-count" => options with { PartnerCount = Positive() },
                     "--partner-warmup" => options with { PartnerWarmUp = NonNegative() },
                     "--unary-callers" => options with { UnaryCallers = Positive() },
+                    "--unary-connections" => options with { UnaryConnections = Positive() },
                     "--threads" => options with { Threads = true },
                     "--intake-dll" => options with { IntakeDll = Path.GetFullPath(Next()) },
                     "--phases" => options with { Phases = ParsePhases(Next()) },

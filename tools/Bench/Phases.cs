@@ -17,7 +17,7 @@ internal static class Phases
     /// <summary>Per stream, before the measured round (8 streams: 40,000 reports).</summary>
     private const int BulkWarmUpItems = 5_000;
 
-    private static readonly TimeSpan UnaryWarmUp = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan UnaryWarmUp = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Partner topic: <paramref name="warmUp"/> + <paramref name="expected"/> records were produced before
@@ -124,39 +124,51 @@ internal static class Phases
     }
 
     /// <summary>Unary: <paramref name="callers"/> concurrent SubmitReport loops on one connection for <paramref name="duration"/>.</summary>
-    public static async Task<PhaseResult> UnaryAsync(Uri address, BenchReports reports, int callers, TimeSpan duration, IntakeProcess intake, bool threads, CancellationToken cancellationToken)
+    public static async Task<PhaseResult> UnaryAsync(Uri address, BenchReports reports, int callers, int connections, TimeSpan duration, IntakeProcess intake, bool threads, CancellationToken cancellationToken)
     {
-        using var channel = Channel(address);
-        await channel.ConnectAsync(cancellationToken);
-        var client = new IntakeService.IntakeServiceClient(channel);
-        long sequence = 0;
+        var channels = Enumerable.Range(0, connections).Select(_ => Channel(address)).ToArray();
+        try
+        {
+            await Task.WhenAll(channels.Select(c => c.ConnectAsync(cancellationToken)));
+            // Caller i uses connection i % connections.
+            var clients = channels.Select(c => new IntakeService.IntakeServiceClient(c)).ToArray();
+            long sequence = 0;
 
-        // Warm-up (not measured): JIT of the unary path on both sides.
-        await RunCallersAsync(client, reports, callers, UnaryWarmUp, () => Interlocked.Increment(ref sequence), cancellationToken);
+            // Warm-up (not measured): JIT of the unary path on both sides.
+            await RunCallersAsync(clients, reports, callers, UnaryWarmUp, () => Interlocked.Increment(ref sequence), cancellationToken);
 
-        var startCpu = CpuSnapshot.Take(intake.Pid, threads);
-        var clock = Stopwatch.StartNew();
-        var outcomes = await RunCallersAsync(client, reports, callers, duration, () => Interlocked.Increment(ref sequence), cancellationToken);
-        clock.Stop();
-        var cpu = CpuSnapshot.Take(intake.Pid, threads).Since(startCpu, clock.Elapsed.TotalSeconds);
+            var startCpu = CpuSnapshot.Take(intake.Pid, threads);
+            var clock = Stopwatch.StartNew();
+            var outcomes = await RunCallersAsync(clients, reports, callers, duration, () => Interlocked.Increment(ref sequence), cancellationToken);
+            clock.Stop();
+            var cpu = CpuSnapshot.Take(intake.Pid, threads).Since(startCpu, clock.Elapsed.TotalSeconds);
 
-        var latencies = outcomes.SelectMany(o => o.Latencies).ToArray();
-        Array.Sort(latencies);
-        double Percentile(double p) => latencies.Length == 0 ? 0 : latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)] * 1000.0 / Stopwatch.Frequency;
-        var ok = outcomes.Sum(o => o.Ok);
-        var errors = outcomes.SelectMany(o => o.Errors).GroupBy(e => e).Select(g => $"{g.Key} x{g.Count()}").ToList();
-        var detail = $"{callers} callers, {duration.TotalSeconds:F0} s: p50 {Percentile(0.50):F2} ms, p99 {Percentile(0.99):F2} ms, max {Percentile(1.0):F1} ms; " +
-            $"ok {ok:N0}, duplicate answers {outcomes.Sum(o => o.Duplicates):N0}" + (errors.Count > 0 ? $", errors: {string.Join(", ", errors)}" : ", no errors");
-        return new PhaseResult("unary SubmitReport", "reports/s", ok - outcomes.Sum(o => o.Duplicates), clock.Elapsed.TotalSeconds, 10_000, cpu, detail);
+            var latencies = outcomes.SelectMany(o => o.Latencies).ToArray();
+            Array.Sort(latencies);
+            double Percentile(double p) => latencies.Length == 0 ? 0 : latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)] * 1000.0 / Stopwatch.Frequency;
+            var ok = outcomes.Sum(o => o.Ok);
+            var errors = outcomes.SelectMany(o => o.Errors).GroupBy(e => e).Select(g => $"{g.Key} x{g.Count()}").ToList();
+            var detail = $"{callers} callers on {connections} connection(s), {duration.TotalSeconds:F0} s: p50 {Percentile(0.50):F2} ms, p99 {Percentile(0.99):F2} ms, max {Percentile(1.0):F1} ms; " +
+                $"ok {ok:N0}, duplicate answers {outcomes.Sum(o => o.Duplicates):N0}" + (errors.Count > 0 ? $", errors: {string.Join(", ", errors)}" : ", no errors");
+            return new PhaseResult("unary SubmitReport", "reports/s", ok - outcomes.Sum(o => o.Duplicates), clock.Elapsed.TotalSeconds, 10_000, cpu, detail);
+        }
+        finally
+        {
+            foreach (var channel in channels)
+            {
+                channel.Dispose();
+            }
+        }
     }
 
     private sealed record CallerOutcome(long Ok, long Duplicates, List<long> Latencies, List<StatusCode> Errors);
 
-    private static async Task<CallerOutcome[]> RunCallersAsync(IntakeService.IntakeServiceClient client, BenchReports reports, int callers, TimeSpan duration, Func<long> next, CancellationToken cancellationToken)
+    private static async Task<CallerOutcome[]> RunCallersAsync(IntakeService.IntakeServiceClient[] clients, BenchReports reports, int callers, TimeSpan duration, Func<long> next, CancellationToken cancellationToken)
     {
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        return await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        return await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
         {
+            var client = clients[caller % clients.Length];
             long ok = 0, duplicates = 0;
             var latencies = new List<long>(1 << 16);
             var errors = new List<StatusCode>();

@@ -77,7 +77,7 @@ try
         {
             "partner" => await Phases.PartnerAsync(probe, options.PartnerWarmUp, options.PartnerCount, baseline, intake, options.Threads, sinceHealthy, cancel.Token),
             "bulk" => await Phases.BulkAsync(intake.Address, reports, options.BulkStreams, options.BulkItems, intake, options.Threads, cancel.Token),
-            _ => await Phases.UnaryAsync(intake.Address, reports, options.UnaryCallers, TimeSpan.FromSeconds(options.Seconds), intake, options.Threads, cancel.Token),
+            _ => await Phases.UnaryAsync(intake.Address, reports, options.UnaryCallers, options.UnaryConnections, TimeSpan.FromSeconds(options.Seconds), intake, options.Threads, cancel.Token),
         };
         results.Add(result);
         Output.Phase(result);
