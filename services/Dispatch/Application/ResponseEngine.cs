@@ -253,6 +253,8 @@ public sealed class ResponseEngine(
     {
         var incidentId = context.IncidentId;
         var entries = new List<TimelineEntry>();
+        var tierRecords = new List<Task>();
+        var alerts = new List<Func<Task>>();
         var work = new List<Task>();
         var assignments = outcomes.SelectMany(o => o.Filled.Select(f => f.Assignment)).ToList();
         foreach (var tier in outcomes.GroupBy(o => o.Search.Tier.Tier))
@@ -280,7 +282,7 @@ public sealed class ResponseEngine(
             if (newTiers)
             {
                 var arriveBy = tier.First().Search.ArriveBy;
-                work.Add(incidents.SaveTierAsync(incidentId, new TierStatus
+                tierRecords.Add(incidents.SaveTierAsync(incidentId, new TierStatus
                 {
                     Tier = spec.Tier,
                     TargetSeconds = spec.TargetSeconds,
@@ -291,18 +293,21 @@ public sealed class ResponseEngine(
                 }));
                 var target = TimeSpan.FromSeconds(spec.TargetSeconds);
                 var clockStart = arriveBy - target;
-                work.Add(deadlines.ScheduleAsync(Deadline.SlaAtRisk(incidentId, spec.Tier), clockStart + target * Options.SlaAtRiskFraction));
-                work.Add(deadlines.ScheduleAsync(Deadline.SlaBreach(incidentId, spec.Tier), arriveBy));
+                tierRecords.Add(deadlines.ScheduleAsync(Deadline.SlaAtRisk(incidentId, spec.Tier), clockStart + target * Options.SlaAtRiskFraction));
+                tierRecords.Add(deadlines.ScheduleAsync(Deadline.SlaBreach(incidentId, spec.Tier), arriveBy));
             }
             if (shortfalls.Count > 0)
             {
                 metrics.Shortfall();
-                work.Add(events.AlertAsync(AlertKind.Shortfall, context.Incident, spec.Tier,
+                alerts.Add(() => events.AlertAsync(AlertKind.Shortfall, context.Incident, spec.Tier,
                     $"Tier {spec.Tier} of incident {incidentId} cannot be met: {string.Join("; ", shortfalls)}",
                     tier.Select(o => ResponsePlanner.Explain(o.Search, o.Filled.Select(f => f.Unit).ToList(), o.Lost)), cancellationToken));
             }
         }
+        // The tiers are on record before the timeline tells of them; events go out last, once the state they announce is stored.
+        await Task.WhenAll(tierRecords);
         await incidents.AppendTimelineAsync(incidentId, [.. entries]);
+        work.AddRange(alerts.Select(raise => raise()));
         foreach (var assignment in assignments)
         {
             work.Add(deadlines.ScheduleAsync(Deadline.Acknowledgement(assignment.AssignmentId), assignment.AssignedAt.ToDateTimeOffset() + TimeSpan.FromSeconds(Options.AckTimeoutSeconds)));

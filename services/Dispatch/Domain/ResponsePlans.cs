@@ -115,6 +115,14 @@ public static class ResponsePlans
         },
     ];
 
+    /// <summary>"The nearest units of these kinds": one tier without a time target, for an operator's question rather than an incident.</summary>
+    public static ResponsePlan AdHoc(IEnumerable<UnitKind> kinds, int count) => new()
+    {
+        PlanId = "ad-hoc",
+        Name = "the fastest units of the kinds asked for",
+        Tiers = { Tier(1, 86_400, new UnitDemand { Count = count, Kinds = { kinds } }) },
+    };
+
     /// <summary>Built-in plans replaced or extended by stored ones (same id = replacement).</summary>
     public static List<ResponsePlan> Effective(IEnumerable<ResponsePlan> stored)
     {

@@ -262,7 +262,18 @@ public sealed class DispatchGrpcService(
         {
             violations.Add(new FieldViolation { Field = "location", Reason = "REQUIRED", Description = "a location with latitude within ±85.05 and longitude within ±180 is required" });
         }
-        if (request.AlertKind == AlertKind.Unspecified && (request.Priority == Priority.Unspecified || !Enum.IsDefined(request.Priority)))
+        if (request.Kinds.Count > 0)
+        {
+            if (request.Kinds.Any(k => k == UnitKind.Unspecified || !Enum.IsDefined(k)))
+            {
+                violations.Add(new FieldViolation { Field = "kinds", Reason = "UNKNOWN_VALUE", Description = "kinds must be defined unit kinds" });
+            }
+            if (request.Count is < 0 or > 100)
+            {
+                violations.Add(new FieldViolation { Field = "count", Reason = "OUT_OF_RANGE", Description = "count is 0 (default 10) to 100" });
+            }
+        }
+        else if (request.AlertKind == AlertKind.Unspecified && (request.Priority == Priority.Unspecified || !Enum.IsDefined(request.Priority)))
         {
             violations.Add(new FieldViolation { Field = "priority", Reason = "REQUIRED", Description = "priority P1..P4 is required (or an alert_kind)" });
         }
@@ -274,7 +285,9 @@ public sealed class DispatchGrpcService(
         {
             throw InvalidArgument(violations);
         }
-        var plan = ResponsePlans.Match(await plans.EffectiveAsync(), request.Category, request.Priority, request.AlertKind)
+        var plan = request.Kinds.Count > 0
+            ? ResponsePlans.AdHoc(request.Kinds, request.Count > 0 ? request.Count : 10)
+            : ResponsePlans.Match(await plans.EffectiveAsync(), request.Category, request.Priority, request.AlertKind)
             ?? throw FailedPrecondition($"no response plan matches {request.Category} {request.Priority} {request.AlertKind}");
         return engine.Preview(plan, request.Location, request.Language.Length > 0 ? request.Language : null);
     }
