@@ -1,5 +1,6 @@
 using Contracts.Common.V1;
 using Contracts.Dispatch.V1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using static Suite.IntegrationTests.DispatchReplicas;
@@ -462,5 +463,99 @@ public sealed class DispatchTests(DispatchReplicas dispatch)
         Assert.True(recommendation.ComputeMicros >= 0);
         var units = await dispatch.A.ListUnitsAsync(new ListUnitsRequest());
         Assert.All(units.Units.Where(u => u.UnitId == me.UnitId || u.UnitId == car.UnitId), u => Assert.Equal(UnitStatus.Available, u.Status));
+    }
+}
+
+/// <summary>The operator feed through the real service: filters, resume on another replica, slow consumers.</summary>
+[Collection(DispatchReplicasCollection.Name)]
+public sealed class DispatchFeedTests(DispatchReplicas dispatch)
+{
+    [Fact]
+    public async Task The_feed_filters_by_area_priority_and_kind_and_resumes_on_another_replica_without_a_gap()
+    {
+        var site = Area(14);
+        var box = new GeoBox { MinLatitude = site.Latitude - 0.05, MaxLatitude = site.Latitude + 0.05, MinLongitude = site.Longitude - 0.05, MaxLongitude = site.Longitude + 0.05 };
+        WatchFeedRequest Request(string token = "") => new() { ResumeToken = token, Area = box, MinPriority = Priority.P2, Kinds = { FeedEventKind.Incident } };
+
+        string token;
+        string firstId;
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        using (var feed = dispatch.A.WatchFeed(Request(), cancellationToken: cts.Token))
+        {
+            await Task.Delay(200); // subscribed
+            var routine = NewIncident(IncidentCategory.Theft, Priority.P3, Near(site, 100));
+            var elsewhere = NewIncident(IncidentCategory.Robbery, Priority.P1, Area(15));
+            var urgent = NewIncident(IncidentCategory.Robbery, Priority.P1, Near(site, -200));
+            await dispatch.ReportAsync(routine);
+            await dispatch.ReportAsync(elsewhere);
+            await dispatch.ReportAsync(urgent);
+            Assert.True(await feed.ResponseStream.MoveNext(cts.Token));
+            var first = feed.ResponseStream.Current;
+            firstId = first.IncidentReported.IncidentId;
+            Assert.Equal(urgent.IncidentId, firstId);
+            token = first.ResumeToken;
+        } // disconnected
+
+        var missed = new[] { NewIncident(IncidentCategory.Burglary, Priority.P2, Near(site, 300)), NewIncident(IncidentCategory.Fire, Priority.P1, Near(site, 400)) };
+        await dispatch.ReportAsync(missed[0]);
+        await dispatch.ReportAsync(NewIncident(IncidentCategory.Dispute, Priority.P3, Near(site, 350)));
+        await dispatch.ReportAsync(missed[1]);
+
+        using var again = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var resumed = dispatch.B.WatchFeed(Request(token), cancellationToken: again.Token);
+        var seen = new List<string>();
+        while (seen.Count < 2 && await resumed.ResponseStream.MoveNext(again.Token))
+        {
+            var e = resumed.ResponseStream.Current;
+            Assert.Equal(FeedEvent.EventOneofCase.IncidentReported, e.EventCase);
+            seen.Add(e.IncidentReported.IncidentId);
+        }
+        Assert.Equal(missed.Select(m => m.IncidentId).Order(), seen.Order()); // both, nothing filtered out, nothing before the token
+
+        var bad = dispatch.A.WatchFeed(new WatchFeedRequest { Area = new GeoBox { MinLatitude = 10, MaxLatitude = 5 } });
+        var error = await Assert.ThrowsAsync<RpcException>(() => bad.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_feed_consumer_too_slow_to_keep_up_is_cut_off_while_others_keep_going()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var slow = dispatch.B.WatchFeed(new WatchFeedRequest { Kinds = { FeedEventKind.Unit } }, cancellationToken: cts.Token);
+        using var fast = dispatch.A.WatchFeed(new WatchFeedRequest { Kinds = { FeedEventKind.Unit } }, cancellationToken: cts.Token);
+        await Task.Delay(300);
+        var fastSeen = 0;
+        const int Flood = 4_000;
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var _ in fast.ResponseStream.ReadAllAsync(cts.Token))
+            {
+                if (++fastSeen == Flood)
+                {
+                    return;
+                }
+            }
+        });
+
+        // Unit events as any replica publishes them, each with a long call sign so that transport buffers fill quickly.
+        var padding = new string('x', 400);
+        var site = Area(16);
+        await Task.WhenAll(Enumerable.Range(0, Flood).Select(i => dispatch.Kafka.ProduceAsync(Messaging.Topics.Units, $"flood-{i}",
+            new Contracts.Events.V1.UnitStatusChanged
+            {
+                Metadata = new Contracts.Events.V1.EventMetadata { EventId = Guid.NewGuid().ToString(), PublishedAt = Timestamp.FromDateTime(DateTime.UtcNow) },
+                Unit = new UnitState { UnitId = $"flood-{i}", CallSign = padding, Kind = UnitKind.Volunteer, Status = UnitStatus.OffDuty, Position = site, Version = 1 },
+            }.ToByteArray(), Messaging.KafkaHeaders.ForProtobuf(Contracts.Events.V1.UnitStatusChanged.Descriptor.FullName))));
+        await reading; // the consumer that keeps up gets every event
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var _ in slow.ResponseStream.ReadAllAsync(cts.Token))
+            {
+            }
+        });
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("fell behind", error.Status.Detail);
+        Assert.Equal(Flood, fastSeen);
     }
 }

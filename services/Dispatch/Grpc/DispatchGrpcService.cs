@@ -126,7 +126,7 @@ public sealed class DispatchGrpcService(
                 await AcknowledgeAsync(session, message.Ack.AssignmentId, cancellationToken);
                 break;
             case TerminalMessage.KindOneofCase.Progress when message.Progress.Status is AssignmentStatus.EnRoute or AssignmentStatus.OnScene or AssignmentStatus.Resolved:
-                await ChangeAssignmentAsync(message.Progress.AssignmentId, message.Progress.Status, unitId, message.Progress.Note, cancellationToken);
+                await ProgressAsync(session, message.Progress, cancellationToken);
                 break;
             case TerminalMessage.KindOneofCase.Progress:
                 throw InvalidArgument("progress.status", "NOT_SETTABLE", "progress is EN_ROUTE, ON_SCENE or RESOLVED");
@@ -137,6 +137,31 @@ public sealed class DispatchGrpcService(
                 throw InvalidArgument("hello", "UNEXPECTED", "hello is only allowed as the first message");
             default:
                 throw InvalidArgument("kind", "REQUIRED", "empty terminal message");
+        }
+    }
+
+    /// <summary>Progress on an assignment that was withdrawn meanwhile is answered with the withdrawal again, not an error that would end the stream.</summary>
+    private async Task ProgressAsync(TerminalSession session, AssignmentProgress progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await assignments.ChangeStatusAsync(progress.AssignmentId, progress.Status, session.UnitId, progress.Note, cancellationToken);
+        }
+        catch (AssignmentService.AssignmentException e) when (e.Current is { Status: AssignmentStatus.Withdrawn } withdrawn)
+        {
+            session.TryEnqueue(FeedFanoutHandler.WithdrawalMessage(progress.AssignmentId, withdrawn.IncidentId, "progress reported after it was withdrawn"));
+        }
+        catch (AssignmentService.AssignmentException e) when (e.NotFound)
+        {
+            throw NotFound(e.Message);
+        }
+        catch (AssignmentService.AssignmentException e) when (e.Reason == "INVALID_TRANSITION")
+        {
+            throw FailedPrecondition(e.Message);
+        }
+        catch (AssignmentService.AssignmentException e)
+        {
+            throw InvalidArgument(e.Field, e.Reason, e.Message);
         }
     }
 
