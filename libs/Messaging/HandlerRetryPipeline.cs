@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Google.Protobuf;
 using Polly;
 using Polly.Retry;
 
@@ -8,6 +7,11 @@ namespace Messaging;
 /// <summary>
 /// Built once per process: a handler failure (Redis or Kafka briefly away) is retried with
 /// capped exponential backoff for as long as it takes, because skipping a record would lose it.
+/// Whether a record itself is unreadable is the handler's call (it decodes it and knows who wrote
+/// it); any failure that reaches here is retried, whatever its type: an exception type cannot tell
+/// a bad record from a bad reply of a dependency (a garbled Redis answer once surfaced as a
+/// FormatException and its incident was skipped). A failure that never clears stalls the partition
+/// with a warning per attempt: visible lag instead of silent loss.
 /// </summary>
 public sealed class HandlerRetryPipeline
 {
@@ -16,7 +20,7 @@ public sealed class HandlerRetryPipeline
         Pipeline = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && !IsPoison(e)),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -32,7 +36,4 @@ public sealed class HandlerRetryPipeline
     }
 
     public ResiliencePipeline Pipeline { get; }
-
-    /// <summary>Failures that say the record itself is bad: retrying cannot help.</summary>
-    public static bool IsPoison(Exception e) => e is ArgumentException or FormatException or InvalidProtocolBufferException;
 }

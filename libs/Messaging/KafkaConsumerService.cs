@@ -167,7 +167,7 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
         }
     }
 
-    /// <summary>True when the record was handled (or skipped as unprocessable); false when stopping interrupted it.</summary>
+    /// <summary>True when the record was handled; false when stopping interrupted it.</summary>
     private async Task<bool> HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken stoppingToken)
     {
         using var activity = StartActivity(record);
@@ -182,12 +182,6 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             return false; // not stored: the record is processed again after restart
-        }
-        catch (Exception e) when (HandlerRetryPipeline.IsPoison(e))
-        {
-            // A record that cannot be processed is a bug to look at, not a reason to stall the partition.
-            _logger.LogError(e, "Kafka consumer {Name}: skipping unprocessable record {Offset}", _settings.Name, record.TopicPartitionOffset);
-            return true;
         }
     }
 

@@ -530,7 +530,7 @@ public sealed class DispatchFeedTests(DispatchReplicas dispatch)
         {
             await foreach (var _ in fast.ResponseStream.ReadAllAsync(cts.Token))
             {
-                if (++fastSeen == Flood)
+                if (Interlocked.Increment(ref fastSeen) == Flood)
                 {
                     return;
                 }
@@ -538,14 +538,24 @@ public sealed class DispatchFeedTests(DispatchReplicas dispatch)
         });
 
         // Unit events as any replica publishes them, each with a long call sign so that transport buffers fill quickly.
+        // Produced in chunks the fast consumer has read before the next one goes out, so it stays well inside its
+        // queue however busy the machine is, while the slow one (queue 16) never reads at all.
         var padding = new string('x', 400);
         var site = Area(16);
-        await Task.WhenAll(Enumerable.Range(0, Flood).Select(i => dispatch.Kafka.ProduceAsync(Messaging.Topics.Units, $"flood-{i}",
-            new Contracts.Events.V1.UnitStatusChanged
+        const int Chunk = 250;
+        for (var start = 0; start < Flood; start += Chunk)
+        {
+            await Task.WhenAll(Enumerable.Range(start, Chunk).Select(i => dispatch.Kafka.ProduceAsync(Messaging.Topics.Units, $"flood-{i}",
+                new Contracts.Events.V1.UnitStatusChanged
+                {
+                    Metadata = new Contracts.Events.V1.EventMetadata { EventId = Guid.NewGuid().ToString(), PublishedAt = Timestamp.FromDateTime(DateTime.UtcNow) },
+                    Unit = new UnitState { UnitId = $"flood-{i}", CallSign = padding, Kind = UnitKind.Volunteer, Status = UnitStatus.OffDuty, Position = site, Version = 1 },
+                }.ToByteArray(), Messaging.KafkaHeaders.ForProtobuf(Contracts.Events.V1.UnitStatusChanged.Descriptor.FullName))));
+            while (Volatile.Read(ref fastSeen) < start + Chunk && !reading.IsCompleted)
             {
-                Metadata = new Contracts.Events.V1.EventMetadata { EventId = Guid.NewGuid().ToString(), PublishedAt = Timestamp.FromDateTime(DateTime.UtcNow) },
-                Unit = new UnitState { UnitId = $"flood-{i}", CallSign = padding, Kind = UnitKind.Volunteer, Status = UnitStatus.OffDuty, Position = site, Version = 1 },
-            }.ToByteArray(), Messaging.KafkaHeaders.ForProtobuf(Contracts.Events.V1.UnitStatusChanged.Descriptor.FullName))));
+                await Task.Delay(10, cts.Token);
+            }
+        }
         await reading; // the consumer that keeps up gets every event
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
