@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -25,7 +26,16 @@ public static class GatewayServiceExtensions
         services.AddSingleton<IProbingRequestFactory>(sp => sp.GetRequiredService<GrpcHealthProbes>());
         services.AddSingleton<IActiveHealthCheckPolicy>(sp => sp.GetRequiredService<GrpcHealthProbes>());
         services.AddSingleton<IForwarderHttpClientFactory, GatewayHttpClientFactory>();
-        services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddTransforms(transforms => transforms.AddResponseTransform(async response =>
+            {
+                // A stream's headers go to the caller as soon as the service accepted it, not with its first event.
+                if (GatewayRpcs.IsServerStreaming(response.HttpContext.Request.Path.Value ?? "") && response.ProxyResponse is not null)
+                {
+                    await response.HttpContext.Response.StartAsync(response.CancellationToken);
+                    await response.HttpContext.Response.Body.FlushAsync(response.CancellationToken);
+                }
+            }));
 
         services.AddSingleton<RpcGate>();
         services.AddRequestTimeouts();

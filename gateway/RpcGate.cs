@@ -71,5 +71,7 @@ public static class GatewayRpcs
 
     public static bool IsClientStreaming(string path) => ByPath.TryGetValue(path, out var method) && method.IsClientStreaming;
 
+    public static bool IsServerStreaming(string path) => ByPath.TryGetValue(path, out var method) && method.IsServerStreaming;
+
     public static bool IsStreaming(string path) => ByPath.TryGetValue(path, out var method) && (method.IsClientStreaming || method.IsServerStreaming);
 }
