@@ -36,6 +36,9 @@ public abstract class SuiteFixture : IAsyncLifetime
     /// <summary>Signs tokens with the key every host of this suite trusts.</summary>
     public TokenIssuer Tokens { get; private set; } = null!;
 
+    /// <summary>The suite's real signing key, for tokens that differ from valid ones in one respect only.</summary>
+    public Microsoft.IdentityModel.Tokens.SigningCredentials SigningCredentials => _signingKey.Credentials;
+
     /// <summary>What every host needs to validate this suite's tokens.</summary>
     public IReadOnlyDictionary<string, string?> AuthSettings => _signingKey.HostSettings();
 
