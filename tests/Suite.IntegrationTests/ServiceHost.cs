@@ -15,10 +15,12 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public ServiceHost(IReadOnlyDictionary<string, string?> settings)
+    /// <param name="settings">Configuration on top of the host's appsettings.json.</param>
+    /// <param name="listen">How the one loopback endpoint listens; HTTP/2 cleartext by default.</param>
+    public ServiceHost(IReadOnlyDictionary<string, string?> settings, Action<ListenOptions>? listen = null)
     {
         _settings = settings;
-        UseKestrel(options => options.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0, listen ?? (endpoint => endpoint.Protocols = HttpProtocols.Http2)));
         StartServer();
         Address = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }

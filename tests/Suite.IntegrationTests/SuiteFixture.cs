@@ -106,14 +106,20 @@ public abstract class SuiteFixture : IAsyncLifetime
     public const string ConsoleOrigin = "https://console.incident-suite.test";
 
     /// <summary>Starts another gateway in front of this suite's services (with its own settings); disposed with the suite.</summary>
-    public Uri StartGateway(IReadOnlyDictionary<string, string?> settings)
+    public IServiceProvider StartGateway(IReadOnlyDictionary<string, string?> settings, out Uri address, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? listen = null)
     {
-        var all = new Dictionary<string, string?>(settings);
-        foreach (var (name, address) in ServiceAddresses)
+        var all = new Dictionary<string, string?>();
+        foreach (var (name, service) in ServiceAddresses)
         {
-            all[$"ReverseProxy:Clusters:{name}:Destinations:primary:Address"] = address.ToString();
+            all[$"ReverseProxy:Clusters:{name}:Destinations:primary:Address"] = service.ToString();
         }
-        return Start(new ServiceHost<gateway::Program>(all)).Address;
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+        var host = Start(new ServiceHost<gateway::Program>(all, listen));
+        address = host.Address;
+        return host.Services;
     }
 
     private ServiceHost<T> Start<T>(ServiceHost<T> host) where T : class
