@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Security;
 
@@ -47,6 +48,15 @@ public sealed class RpcGate(IOptions<GatewayOptions> options, ILogger<RpcGate> l
         {
             return null; // base64 body: bounded by the server's request body limit instead
         }
+        // One message: the request body may be no larger. Set before reading (the server fixes it once reading
+        // starts), and kept: the forwarder would lift it for anything that looks like gRPC, streaming or not.
+        var limit = options.Value.MaxMessageBytes + FrameHeaderBytes;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } server)
+        {
+            server.MaxRequestBodySize = limit;
+        }
+        context.Features.Set<IHttpMaxRequestBodySizeFeature>(new FixedBodyLimit(limit));
+
         var reader = context.Request.BodyReader;
         var read = await reader.ReadAtLeastAsync(FrameHeaderBytes, context.RequestAborted);
         var buffer = read.Buffer;
@@ -60,6 +70,18 @@ public sealed class RpcGate(IOptions<GatewayOptions> options, ILogger<RpcGate> l
         }
         reader.AdvanceTo(buffer.Start, buffer.Start); // nothing consumed: the proxy forwards the body from its first byte
         return oversize;
+    }
+}
+
+/// <summary>What the forwarder sees of a limit the gateway already set on the server: it cannot be lifted.</summary>
+internal sealed class FixedBodyLimit(long limit) : IHttpMaxRequestBodySizeFeature
+{
+    public bool IsReadOnly => false;
+
+    public long? MaxRequestBodySize
+    {
+        get => limit;
+        set { } // deliberately ignored
     }
 }
 
