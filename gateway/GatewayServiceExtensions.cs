@@ -43,7 +43,7 @@ public static class GatewayServiceExtensions
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<GatewayOptions>>((limiter, gateway) => CallerLimits.Configure(limiter, gateway.Value));
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<GatewayOptions>>((cors, gateway) => cors.AddPolicy(ConsoleCorsPolicy, policy => policy
-            .WithOrigins([.. gateway.Value.ConsoleOrigins])
+            .WithOrigins([.. gateway.Value.ConsoleOrigins.Where(origin => !string.IsNullOrWhiteSpace(origin))])
             .WithMethods("POST")
             .WithHeaders("authorization", "content-type", "x-grpc-web", "x-user-agent", "grpc-timeout")
             .WithExposedHeaders("grpc-status", "grpc-message", "grpc-status-details-bin", "retry-after", "grpc-retry-pushback-ms")));
