@@ -11,6 +11,7 @@ public static class Topics
     public const string Alerts = "alerts.v1";
     public const string Assignments = "assignments.v1";
     public const string Units = "units.v1";
+    public const string UnitPositions = "unit-positions.v1";
     public const string PartnerIncidentsDeadLetter = "partner.incidents.dlq.v1";
 
     public static readonly IReadOnlyList<TopicSpec> All =
@@ -18,8 +19,9 @@ public static class Topics
         new(PartnerIncidents, "partner source id", "common.v1.Report (protobuf binary or protobuf JSON)"),
         new(Incidents, "incident id", "events.v1.IncidentReported"),
         new(Alerts, "alert id", "events.v1.AlertRaised"),
-        new(Assignments, "incident id", "events.v1.UnitAssigned, events.v1.AssignmentChanged"),
+        new(Assignments, "incident id", "events.v1.UnitAssigned, events.v1.AssignmentChanged, events.v1.IncidentUpdated"),
         new(Units, "unit id", "events.v1.UnitStatusChanged"),
+        new(UnitPositions, "unit id", "events.v1.UnitMoved"),
         new(PartnerIncidentsDeadLetter, "original key", "original bytes and headers plus reason headers"),
     ];
 }

@@ -74,3 +74,35 @@ public sealed class AssignmentTransitionsTests
     public void The_unit_status_follows_the_assignment(AssignmentStatus assignment, UnitStatus unit)
         => Assert.Equal(unit, AssignmentTransitions.UnitStatusFor(assignment));
 }
+
+public sealed class AssignmentTransitionsApplyTests
+{
+    private static readonly DateTimeOffset T = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Skipping_steps_stamps_each_one_passed()
+    {
+        var assignment = new Contracts.Common.V1.Assignment { Status = Contracts.Common.V1.AssignmentStatus.Pending };
+
+        Dispatch.Domain.AssignmentTransitions.Apply(assignment, Contracts.Common.V1.AssignmentStatus.OnScene, T);
+
+        Assert.Equal(T, assignment.AcknowledgedAt.ToDateTimeOffset());
+        Assert.Equal(T, assignment.EnRouteAt.ToDateTimeOffset());
+        Assert.Equal(T, assignment.OnSceneAt.ToDateTimeOffset());
+        Assert.Null(assignment.EndedAt);
+    }
+
+    [Fact]
+    public void Earlier_stamps_are_kept_and_withdrawal_stamps_only_the_end()
+    {
+        var assignment = new Contracts.Common.V1.Assignment { Status = Contracts.Common.V1.AssignmentStatus.Pending };
+        Dispatch.Domain.AssignmentTransitions.Apply(assignment, Contracts.Common.V1.AssignmentStatus.Acknowledged, T);
+
+        Dispatch.Domain.AssignmentTransitions.Apply(assignment, Contracts.Common.V1.AssignmentStatus.Withdrawn, T.AddSeconds(30));
+
+        Assert.Equal(T, assignment.AcknowledgedAt.ToDateTimeOffset());
+        Assert.Null(assignment.EnRouteAt);
+        Assert.Equal(T.AddSeconds(30), assignment.EndedAt.ToDateTimeOffset());
+        Assert.Equal(Contracts.Common.V1.AssignmentStatus.Withdrawn, assignment.Status);
+    }
+}

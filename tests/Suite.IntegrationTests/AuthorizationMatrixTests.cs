@@ -31,6 +31,12 @@ public sealed class AuthorizationMatrixTests(EmbeddedKafkaSuite suite, ITestOutp
         ["/dispatch.v1.DispatchService/WatchFeed"] = [SuiteRoles.Operator, SuiteRoles.Admin],
         ["/dispatch.v1.DispatchService/GetIncident"] = [SuiteRoles.Operator, SuiteRoles.Admin],
         ["/dispatch.v1.DispatchService/ListUnits"] = [SuiteRoles.Operator, SuiteRoles.Admin],
+        ["/dispatch.v1.DispatchService/RecommendUnits"] = [SuiteRoles.Operator, SuiteRoles.Admin],
+        ["/dispatch.v1.DispatchService/GetResponseStats"] = [SuiteRoles.Operator, SuiteRoles.Admin],
+        ["/dispatch.v1.DispatchService/RequestSupport"] = [SuiteRoles.Terminal, SuiteRoles.Operator],
+        ["/dispatch.v1.DispatchService/CloseIncident"] = [SuiteRoles.Operator],
+        ["/dispatch.v1.DispatchService/UpsertResponsePlan"] = [SuiteRoles.Admin],
+        ["/dispatch.v1.DispatchService/ListResponsePlans"] = [SuiteRoles.Operator, SuiteRoles.Admin],
         ["/analysis.v1.AnalysisService/GetIncidentLinks"] = [SuiteRoles.Operator, SuiteRoles.Admin],
         ["/analysis.v1.AnalysisService/WatchAlerts"] = [SuiteRoles.Operator, SuiteRoles.Admin],
     };
@@ -48,6 +54,12 @@ public sealed class AuthorizationMatrixTests(EmbeddedKafkaSuite suite, ITestOutp
         ["/dispatch.v1.DispatchService/WatchFeed"] = new(_ => [new WatchFeedRequest()], StatusCode.OK),
         ["/dispatch.v1.DispatchService/GetIncident"] = new(_ => [new GetIncidentRequest { IncidentId = Guid.NewGuid().ToString() }], StatusCode.NotFound),
         ["/dispatch.v1.DispatchService/ListUnits"] = new(_ => [new ListUnitsRequest()], StatusCode.OK),
+        ["/dispatch.v1.DispatchService/RecommendUnits"] = new(_ => [new RecommendUnitsRequest { Location = MatrixPlace, Category = IncidentCategory.Medical, Priority = Priority.P1 }], StatusCode.OK),
+        ["/dispatch.v1.DispatchService/GetResponseStats"] = new(_ => [new GetResponseStatsRequest()], StatusCode.OK),
+        ["/dispatch.v1.DispatchService/RequestSupport"] = new(_ => [new RequestSupportRequest { RequestId = Guid.NewGuid().ToString(), IncidentId = Guid.NewGuid().ToString(), Reason = "matrix" }], StatusCode.NotFound),
+        ["/dispatch.v1.DispatchService/CloseIncident"] = new(_ => [new CloseIncidentRequest { IncidentId = Guid.NewGuid().ToString(), Reason = "matrix" }], StatusCode.NotFound),
+        ["/dispatch.v1.DispatchService/UpsertResponsePlan"] = new(_ => [new UpsertResponsePlanRequest()], StatusCode.InvalidArgument),
+        ["/dispatch.v1.DispatchService/ListResponsePlans"] = new(_ => [new ListResponsePlansRequest()], StatusCode.OK),
         ["/analysis.v1.AnalysisService/GetIncidentLinks"] = new(_ => [new Contracts.Analysis.V1.GetIncidentLinksRequest { IncidentId = Guid.NewGuid().ToString() }], StatusCode.NotFound),
         ["/analysis.v1.AnalysisService/WatchAlerts"] = new(_ => [new Contracts.Analysis.V1.WatchAlertsRequest()], StatusCode.OK),
     };
@@ -63,9 +75,11 @@ public sealed class AuthorizationMatrixTests(EmbeddedKafkaSuite suite, ITestOutp
     }
 
     // Far from every other test's units and incidents, so the matrix never takes part in their dispatching.
+    private static readonly GeoPoint MatrixPlace = new() { Latitude = 22.5431, Longitude = 114.0579 };
+
     private static TerminalMessage Hello(string unitId) => new()
     {
-        Hello = new Hello { UnitId = unitId, Kind = UnitKind.FootPatrol, Position = new GeoPoint { Latitude = 22.5431, Longitude = 114.0579 } },
+        Hello = new Hello { UnitId = unitId, Kind = UnitKind.FootPatrol, Position = MatrixPlace },
     };
 
     [Fact]

@@ -57,7 +57,7 @@ public abstract class ReportToAssignmentScenarios(SuiteFixture suite)
             {
                 seen.Add("reported");
             }
-            else if (feedEvent.EventCase == FeedEvent.EventOneofCase.Assignment && feedEvent.Assignment.IncidentId == accepted.IncidentId)
+            else if (feedEvent.EventCase == FeedEvent.EventOneofCase.Assignment && feedEvent.Assignment.IncidentId == accepted.IncidentId && feedEvent.Assignment.UnitId == "e2e-near")
             {
                 seen.Add(feedEvent.Assignment.Status.ToString());
                 if (feedEvent.Assignment.Status == AssignmentStatus.Acknowledged)
@@ -68,17 +68,24 @@ public abstract class ReportToAssignmentScenarios(SuiteFixture suite)
         }
         Assert.Equal(["reported", nameof(AssignmentStatus.Pending), nameof(AssignmentStatus.Acknowledged)], seen);
 
+        // A robbery in progress gets the 1-3-5 plan at once: the emergency unit in tier 1, the foot patrol in tier 2
+        // (too far to make 3 minutes, and alone), nobody armed for tier 3: shortfalls say so.
         var record = await dispatch.GetIncidentAsync(new GetIncidentRequest { IncidentId = accepted.IncidentId }, cancellationToken: cts.Token);
+        Assert.Equal("p1-violent", record.PlanId);
         Assert.Equal(
-            [TimelineEntryKind.Reported, TimelineEntryKind.Decision, TimelineEntryKind.Assigned, TimelineEntryKind.Acknowledged],
+            [TimelineEntryKind.Reported, TimelineEntryKind.Decision, TimelineEntryKind.Decision, TimelineEntryKind.Assigned,
+             TimelineEntryKind.Decision, TimelineEntryKind.Assigned, TimelineEntryKind.Shortfall, TimelineEntryKind.Decision, TimelineEntryKind.Shortfall,
+             TimelineEntryKind.Acknowledged],
             record.Timeline.Select(t => t.Kind));
-        Assert.Contains("e2e-far", record.Timeline[1].Summary); // the decision names the candidates it weighed
-        Assert.Equal(AssignmentStatus.Acknowledged, Assert.Single(record.Assignments).Status);
+        Assert.Contains("e2e-near", record.Timeline[2].Summary); // the tier 1 decision names the candidates it weighed
+        Assert.Contains("only 1 of 2", record.Timeline[6].Summary);
+        Assert.Contains("only 0 of 2 SpecialPolice (Armed)", record.Timeline[8].Summary);
+        Assert.Equal([(1, "e2e-near", AssignmentStatus.Acknowledged), (2, "e2e-far", AssignmentStatus.Pending)],
+            record.Assignments.OrderBy(a => a.Tier).Select(a => (a.Tier, a.UnitId, a.Status)));
+        Assert.Equal([60, 180, 300], record.Tiers.OrderBy(t => t.Tier).Select(t => t.TargetSeconds));
         var units = await dispatch.ListUnitsAsync(new ListUnitsRequest(), cancellationToken: cts.Token);
         Assert.Equal(UnitStatus.Assigned, units.Units.Single(u => u.UnitId == "e2e-near").Status);
-        var farState = units.Units.Single(u => u.UnitId == "e2e-far");
-        Assert.Equal(UnitStatus.Available, farState.Status);
-        Assert.Empty(farState.CurrentAssignmentId);
+        Assert.Equal(UnitStatus.Assigned, units.Units.Single(u => u.UnitId == "e2e-far").Status);
     }
 
     protected async Task An_invalid_report_gets_INVALID_ARGUMENT_naming_the_field()

@@ -117,7 +117,7 @@ public abstract class SuiteFixture : IAsyncLifetime
         {
             all[key] = value;
         }
-        var host = Start(new ServiceHost<gateway::Program>(all, listen));
+        var host = Start(new ServiceHost<gateway::Program>(all, listen: listen));
         address = host.Address;
         return host.Services;
     }

@@ -34,6 +34,15 @@ public static class RpcPolicies
         ["/dispatch.v1.DispatchService/WatchFeed"] = Allow([Operator, Admin]),
         ["/dispatch.v1.DispatchService/GetIncident"] = Allow([Operator, Admin]),
         ["/dispatch.v1.DispatchService/ListUnits"] = Allow([Operator, Admin]),
+        ["/dispatch.v1.DispatchService/RecommendUnits"] = Allow([Operator, Admin]),
+        ["/dispatch.v1.DispatchService/GetResponseStats"] = Allow([Operator, Admin]),
+        // "A single request, the whole network responds": the officer on scene, or the centre for a unit.
+        ["/dispatch.v1.DispatchService/RequestSupport"] = Allow([Terminal, Operator], "a terminal asks as its own unit (requested_by_unit_id)"),
+        // Closing an incident withdraws units: an operational decision, the operator's.
+        ["/dispatch.v1.DispatchService/CloseIncident"] = Allow([Operator]),
+        // Run cards decide who is sent: changed by administrators only, read by operators too.
+        ["/dispatch.v1.DispatchService/UpsertResponsePlan"] = Allow([Admin]),
+        ["/dispatch.v1.DispatchService/ListResponsePlans"] = Allow([Operator, Admin]),
 
         // analysis.v1: operators watch and query.
         ["/analysis.v1.AnalysisService/GetIncidentLinks"] = Allow([Operator, Admin]),

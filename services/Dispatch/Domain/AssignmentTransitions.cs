@@ -1,4 +1,5 @@
 using Contracts.Common.V1;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Dispatch.Domain;
 
@@ -28,6 +29,36 @@ public static class AssignmentTransitions
         }
         return Rank(to) <= Rank(from) ? $"cannot go from {from} back to {to}" : null;
     }
+
+    /// <summary>
+    /// Moves the assignment to <paramref name="to"/> at <paramref name="now"/>, stamping the time of
+    /// every step it passes (a unit that reports on scene without en route was en route until then).
+    /// </summary>
+    public static void Apply(Assignment assignment, AssignmentStatus to, DateTimeOffset now)
+    {
+        var at = Timestamp.FromDateTimeOffset(now);
+        var rank = Rank(to);
+        if (rank >= Rank(AssignmentStatus.Acknowledged))
+        {
+            assignment.AcknowledgedAt ??= at;
+        }
+        if (rank >= Rank(AssignmentStatus.EnRoute))
+        {
+            assignment.EnRouteAt ??= at;
+        }
+        if (rank >= Rank(AssignmentStatus.OnScene))
+        {
+            assignment.OnSceneAt ??= at;
+        }
+        if (to is AssignmentStatus.Resolved or AssignmentStatus.Withdrawn)
+        {
+            assignment.EndedAt ??= at;
+        }
+        assignment.Status = to;
+        assignment.StatusAt = at;
+    }
+
+    public static bool IsActive(AssignmentStatus status) => status is AssignmentStatus.Pending or AssignmentStatus.Acknowledged or AssignmentStatus.EnRoute or AssignmentStatus.OnScene;
 
     /// <summary>What the unit is doing while its assignment is in <paramref name="status"/>.</summary>
     public static UnitStatus UnitStatusFor(AssignmentStatus status) => status switch

@@ -7,12 +7,14 @@ public static class TravelTime
 {
     private const double EarthRadiusMeters = 6_371_008.8;
 
-    public static double DistanceMeters(GeoPoint a, GeoPoint b)
+    public static double DistanceMeters(GeoPoint a, GeoPoint b) => DistanceMeters(a.Latitude, a.Longitude, b.Latitude, b.Longitude);
+
+    public static double DistanceMeters(double latitudeA, double longitudeA, double latitudeB, double longitudeB)
     {
-        var lat1 = double.DegreesToRadians(a.Latitude);
-        var lat2 = double.DegreesToRadians(b.Latitude);
+        var lat1 = double.DegreesToRadians(latitudeA);
+        var lat2 = double.DegreesToRadians(latitudeB);
         var dLat = lat2 - lat1;
-        var dLon = double.DegreesToRadians(b.Longitude - a.Longitude);
+        var dLon = double.DegreesToRadians(longitudeB - longitudeA);
         var h = Math.Sin(dLat / 2) * Math.Sin(dLat / 2) + Math.Cos(lat1) * Math.Cos(lat2) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
         return 2 * EarthRadiusMeters * Math.Asin(Math.Min(1, Math.Sqrt(h)));
     }

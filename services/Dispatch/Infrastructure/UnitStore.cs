@@ -1,51 +1,87 @@
 using System.Globalization;
 using Contracts.Common.V1;
 using Contracts.Dispatch.V1;
-using Dispatch.Domain;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using StackExchange.Redis;
 
 namespace Dispatch.Infrastructure;
 
-/// <summary>Where every unit is and what it is doing, in Redis.</summary>
-public sealed class UnitStore(IConnectionMultiplexer redis, TimeProvider clock)
+/// <summary>
+/// Where every unit is and what it is doing, in Redis: the truth every replica's index follows.
+/// Every change of status, session or profile goes through a script on the unit's own hash that
+/// also increments its version, so copies of the state can be ordered.
+/// </summary>
+public sealed class UnitStore(IConnectionMultiplexer redis)
 {
-    private static readonly RedisValue[] StateFields = ["profile", "status", "session", "lat", "lon", "posAt", "assignment"];
+    private static readonly RedisValue[] StateFields = ["profile", "status", "session", "lat", "lon", "posAt", "assignment", "ver"];
 
-    // Claim only an available unit with an open stream; re-claiming with the same assignment id succeeds (idempotent retry).
+    // A unit that reconnects while on an assignment keeps it (and its status); otherwise it takes the status it reports.
+    private static readonly LuaScript RegisterScript = LuaScript.Prepare("""
+        if redis.call('HEXISTS', @unit, 'assignment') == 0 then
+          redis.call('HSET', @unit, 'status', @status)
+        end
+        redis.call('HSET', @unit, 'profile', @profile, 'session', @session, 'lat', @lat, 'lon', @lon, 'posAt', @posAt)
+        return redis.call('HINCRBY', @unit, 'ver', 1)
+        """);
+
+    // Claims only an available unit with an open stream and no assignment. Claiming again with the
+    // same assignment id succeeds (a retried dispatch). Returns the new version, or 0 when refused.
     private static readonly LuaScript ClaimScript = LuaScript.Prepare("""
         local current = redis.call('HGET', @unit, 'assignment')
-        if current == @assignment then return 1 end
+        if current == @assignment then return tonumber(redis.call('HGET', @unit, 'ver')) end
+        if current then return 0 end
         if redis.call('HGET', @unit, 'status') ~= @available then return 0 end
         local session = redis.call('HGET', @unit, 'session')
         if not session or session == '' then return 0 end
         redis.call('HSET', @unit, 'status', @assigned, 'assignment', @assignment)
-        return 1
+        return redis.call('HINCRBY', @unit, 'ver', 1)
+        """);
+
+    // Frees the unit only from this assignment (it may be on another one by now).
+    private static readonly LuaScript ReleaseScript = LuaScript.Prepare("""
+        if redis.call('HGET', @unit, 'assignment') == @assignment then
+          redis.call('HDEL', @unit, 'assignment')
+          redis.call('HSET', @unit, 'status', @available)
+          return redis.call('HINCRBY', @unit, 'ver', 1)
+        end
+        return 0
+        """);
+
+    // The unit's status follows its assignment (en route, on scene), only while it is on that assignment.
+    private static readonly LuaScript FollowScript = LuaScript.Prepare("""
+        if redis.call('HGET', @unit, 'assignment') == @assignment then
+          redis.call('HSET', @unit, 'status', @status)
+          return redis.call('HINCRBY', @unit, 'ver', 1)
+        end
+        return 0
+        """);
+
+    // A status the unit sets itself (available, busy, off duty): refused while it has an assignment,
+    // because "available" then would let a second incident claim it. -1: unknown unit.
+    private static readonly LuaScript SelfStatusScript = LuaScript.Prepare("""
+        if redis.call('HEXISTS', @unit, 'profile') == 0 then return -1 end
+        if redis.call('HEXISTS', @unit, 'assignment') == 1 then return 0 end
+        redis.call('HSET', @unit, 'status', @status)
+        return redis.call('HINCRBY', @unit, 'ver', 1)
         """);
 
     // Only the session that owns the unit may end it: a newer connection may have replaced it already.
     private static readonly LuaScript ReleaseSessionScript = LuaScript.Prepare("""
         if redis.call('HGET', @unit, 'session') == @session then
           redis.call('HDEL', @unit, 'session')
-          return 1
-        end
-        return 0
-        """);
-
-    // Frees the unit only from this assignment (it may already have been reassigned).
-    private static readonly LuaScript ReleaseAssignmentScript = LuaScript.Prepare("""
-        if redis.call('HGET', @unit, 'assignment') == @assignment then
-          redis.call('HDEL', @unit, 'assignment')
-          redis.call('HSET', @unit, 'status', @available)
-          return 1
+          return redis.call('HINCRBY', @unit, 'ver', 1)
         end
         return 0
         """);
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task<UnitState> RegisterAsync(Hello hello, string sessionId)
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Status(UnitStatus status) => ((int)status).ToString(CultureInfo.InvariantCulture);
+
+    public async Task<UnitState> RegisterAsync(Hello hello, string sessionId, DateTimeOffset now)
     {
         var profile = new UnitState
         {
@@ -56,86 +92,91 @@ public sealed class UnitStore(IConnectionMultiplexer redis, TimeProvider clock)
             Capabilities = { hello.Capabilities },
             Languages = { hello.Languages },
         };
-        var key = RedisKeys.Unit(hello.UnitId);
-        var existing = await Db.HashGetAsync(key, "assignment");
-        // A unit that reconnects while on an assignment keeps it; otherwise it takes the status it reports.
-        var status = !existing.IsNullOrEmpty ? (UnitStatus?)null : hello.Status == UnitStatus.Unspecified ? UnitStatus.Available : hello.Status;
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var fields = new List<HashEntry>
-        {
-            new("profile", profile.ToByteArray()),
-            new("session", sessionId),
-            new("lat", hello.Position.Latitude.ToString("R", CultureInfo.InvariantCulture)),
-            new("lon", hello.Position.Longitude.ToString("R", CultureInfo.InvariantCulture)),
-            new("posAt", now),
-        };
-        if (status is { } s)
-        {
-            fields.Add(new("status", (int)s));
-        }
+        var status = hello.Status == UnitStatus.Unspecified ? UnitStatus.Available : hello.Status;
         var batch = Db.CreateBatch();
-        var write = batch.HashSetAsync(key, fields.ToArray());
-        var geo = batch.GeoAddAsync(RedisKeys.UnitPositions, hello.Position.Longitude, hello.Position.Latitude, hello.UnitId);
+        var write = batch.ScriptEvaluateAsync(RegisterScript, new
+        {
+            unit = (RedisKey)RedisKeys.Unit(hello.UnitId),
+            status = Status(status),
+            profile = profile.ToByteArray(),
+            session = sessionId,
+            lat = Number(hello.Position.Latitude),
+            lon = Number(hello.Position.Longitude),
+            posAt = now.ToUnixTimeMilliseconds(),
+        });
         var index = batch.SetAddAsync(RedisKeys.UnitIndex, hello.UnitId);
         batch.Execute();
-        await Task.WhenAll(write, geo, index);
+        await Task.WhenAll(write, index);
         return (await GetAsync(hello.UnitId))!;
     }
 
-    public async Task UpdatePositionAsync(string unitId, GeoPoint position, DateTimeOffset at)
-    {
-        var batch = Db.CreateBatch();
-        var write = batch.HashSetAsync(RedisKeys.Unit(unitId),
+    public Task UpdatePositionAsync(string unitId, GeoPoint position, DateTimeOffset at)
+        => Db.HashSetAsync(RedisKeys.Unit(unitId),
         [
-            new("lat", position.Latitude.ToString("R", CultureInfo.InvariantCulture)),
-            new("lon", position.Longitude.ToString("R", CultureInfo.InvariantCulture)),
+            new("lat", Number(position.Latitude)),
+            new("lon", Number(position.Longitude)),
             new("posAt", at.ToUnixTimeMilliseconds()),
         ]);
-        var geo = batch.GeoAddAsync(RedisKeys.UnitPositions, position.Longitude, position.Latitude, unitId);
-        batch.Execute();
-        await Task.WhenAll(write, geo);
-    }
 
-    public Task SetStatusAsync(string unitId, UnitStatus status)
-        => Db.HashSetAsync(RedisKeys.Unit(unitId), "status", (int)status);
+    /// <summary>New version, 0 when the unit has an assignment, -1 when it is unknown.</summary>
+    public async Task<long> SetOwnStatusAsync(string unitId, UnitStatus status)
+        => (long)await Db.ScriptEvaluateAsync(SelfStatusScript, new { unit = (RedisKey)RedisKeys.Unit(unitId), status = Status(status) });
 
     public async Task<bool> ReleaseSessionAsync(string unitId, string sessionId)
-        => (int)await Db.ScriptEvaluateAsync(ReleaseSessionScript, new { unit = (RedisKey)RedisKeys.Unit(unitId), session = sessionId }) == 1;
+        => (long)await Db.ScriptEvaluateAsync(ReleaseSessionScript, new { unit = (RedisKey)RedisKeys.Unit(unitId), session = sessionId }) > 0;
 
-    public async Task<bool> TryClaimAsync(string unitId, string assignmentId)
-        => (int)await Db.ScriptEvaluateAsync(ClaimScript, new
+    /// <summary>The unit's new version when claimed for the assignment (or already was), 0 when it cannot be.</summary>
+    public async Task<long> TryClaimAsync(string unitId, string assignmentId)
+        => (long)await Db.ScriptEvaluateAsync(ClaimScript, new
         {
             unit = (RedisKey)RedisKeys.Unit(unitId),
             assignment = assignmentId,
-            available = ((int)UnitStatus.Available).ToString(CultureInfo.InvariantCulture),
-            assigned = (int)UnitStatus.Assigned,
-        }) == 1;
+            available = Status(UnitStatus.Available),
+            assigned = Status(UnitStatus.Assigned),
+        });
 
-    public async Task<bool> ReleaseAssignmentAsync(string unitId, string assignmentId)
-        => (int)await Db.ScriptEvaluateAsync(ReleaseAssignmentScript, new
+    /// <summary>The unit's new version when freed from the assignment, 0 when it was not on it.</summary>
+    public async Task<long> ReleaseAsync(string unitId, string assignmentId)
+        => (long)await Db.ScriptEvaluateAsync(ReleaseScript, new
         {
             unit = (RedisKey)RedisKeys.Unit(unitId),
             assignment = assignmentId,
-            available = (int)UnitStatus.Available,
-        }) == 1;
+            available = Status(UnitStatus.Available),
+        });
 
-    /// <summary>Units nearest to <paramref name="location"/>, nearest first.</summary>
-    public async Task<IReadOnlyList<UnitCandidate>> FindNearAsync(GeoPoint location, double radiusMeters, int count)
+    public async Task<long> FollowAssignmentAsync(string unitId, string assignmentId, UnitStatus status)
+        => (long)await Db.ScriptEvaluateAsync(FollowScript, new
+        {
+            unit = (RedisKey)RedisKeys.Unit(unitId),
+            assignment = assignmentId,
+            status = Status(status),
+        });
+
+    /// <summary>Remembers a withdrawal so a terminal that was away when it happened is told on reconnect.</summary>
+    public async Task RememberWithdrawalAsync(string unitId, string assignmentId, DateTimeOffset at, TimeSpan memory)
     {
-        var hits = await Db.GeoSearchAsync(RedisKeys.UnitPositions, location.Longitude, location.Latitude,
-            new GeoSearchCircle(radiusMeters, GeoUnit.Meters), count, demandClosest: true, order: Order.Ascending,
-            options: GeoRadiusOptions.None);
-        var states = await ReadManyAsync(hits.Select(h => h.Member.ToString()).ToList());
-        return states.Select(ToCandidate).ToList();
+        var key = RedisKeys.UnitWithdrawals(unitId);
+        var batch = Db.CreateBatch();
+        var add = batch.SortedSetAddAsync(key, assignmentId, at.ToUnixTimeMilliseconds());
+        var trim = batch.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, (at - memory).ToUnixTimeMilliseconds());
+        batch.Execute();
+        await Task.WhenAll(add, trim);
     }
+
+    public async Task<IReadOnlyList<string>> RecentWithdrawalsAsync(string unitId, DateTimeOffset since)
+        => (await Db.SortedSetRangeByScoreAsync(RedisKeys.UnitWithdrawals(unitId), since.ToUnixTimeMilliseconds())).Select(v => v.ToString()).ToList();
 
     public async Task<UnitState?> GetAsync(string unitId)
         => (await ReadManyAsync([unitId])).FirstOrDefault();
 
     public async Task<IReadOnlyList<UnitState>> ListAsync()
     {
-        var ids = await Db.SetMembersAsync(RedisKeys.UnitIndex);
-        var states = await ReadManyAsync(ids.Select(id => id.ToString()).ToList());
+        var ids = (await Db.SetMembersAsync(RedisKeys.UnitIndex)).Select(id => id.ToString()).ToList();
+        var states = new List<UnitState>(ids.Count);
+        foreach (var chunk in ids.Chunk(2_000))
+        {
+            states.AddRange(await ReadManyAsync(chunk));
+        }
         return states.OrderBy(s => s.UnitId, StringComparer.Ordinal).ToList();
     }
 
@@ -162,11 +203,9 @@ public sealed class UnitStore(IConnectionMultiplexer redis, TimeProvider clock)
             };
             state.PositionAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds((long)fields[5]));
             state.CurrentAssignmentId = fields[6].IsNull ? "" : fields[6].ToString();
+            state.Version = fields[7].IsNull ? 0 : (long)fields[7];
             states.Add(state);
         }
         return states;
     }
-
-    private static UnitCandidate ToCandidate(UnitState state) => new(
-        state.UnitId, state.Kind, state.Status, state.Connected, state.Position, state.PositionAt.ToDateTimeOffset());
 }

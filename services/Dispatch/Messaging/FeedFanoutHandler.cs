@@ -21,9 +21,10 @@ public sealed class FeedFanoutHandler(FeedHub feed, TerminalSessions terminals, 
     public async Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken)
     {
         FeedEvent? feedEvent;
+        string? withdrawalReason;
         try
         {
-            feedEvent = ToFeedEvent(KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.Schema), record.Message.Value);
+            (feedEvent, withdrawalReason) = ToFeedEvent(KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.Schema), record.Message.Value);
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -35,11 +36,16 @@ public sealed class FeedFanoutHandler(FeedHub feed, TerminalSessions terminals, 
             return;
         }
 
-        if (feedEvent.EventCase == FeedEvent.EventOneofCase.Assignment
-            && feedEvent.Assignment.Status == AssignmentStatus.Pending
-            && terminals.Find(feedEvent.Assignment.UnitId) is { } session)
+        if (feedEvent.EventCase == FeedEvent.EventOneofCase.Assignment && terminals.Find(feedEvent.Assignment.UnitId) is { } session)
         {
-            await PushAsync(session, feedEvent.Assignment, incidents);
+            if (feedEvent.Assignment.Status == AssignmentStatus.Pending)
+            {
+                await PushAsync(session, feedEvent.Assignment, incidents);
+            }
+            else if (feedEvent.Assignment.Status == AssignmentStatus.Withdrawn)
+            {
+                session.TryEnqueue(WithdrawalMessage(feedEvent.Assignment.AssignmentId, feedEvent.Assignment.IncidentId, withdrawalReason ?? "withdrawn"));
+            }
         }
         feed.Publish(record.Topic, record.Partition.Value, record.Offset.Value, feedEvent);
     }
@@ -64,33 +70,42 @@ public sealed class FeedFanoutHandler(FeedHub feed, TerminalSessions terminals, 
         session.TryEnqueue(new DispatchMessage { Assignment = new AssignmentPush { Assignment = assignment, Redelivery = !first } });
     }
 
-    private static FeedEvent? ToFeedEvent(string? schema, byte[] payload)
+    public static DispatchMessage WithdrawalMessage(string assignmentId, string incidentId, string reason)
+        => new() { Withdrawal = new Withdrawal { AssignmentId = assignmentId, IncidentId = incidentId, Reason = reason } };
+
+    /// <summary>The feed event a record becomes, and for a change of an assignment the reason given.</summary>
+    private static (FeedEvent? Event, string? Reason) ToFeedEvent(string? schema, byte[] payload)
     {
         if (schema == IncidentReported.Descriptor.FullName)
         {
             var e = IncidentReported.Parser.ParseFrom(payload);
-            return new FeedEvent { At = e.Metadata.PublishedAt, IncidentReported = e.Incident };
+            return (new FeedEvent { At = e.Metadata.PublishedAt, IncidentReported = e.Incident }, null);
         }
         if (schema == UnitAssigned.Descriptor.FullName)
         {
             var e = UnitAssigned.Parser.ParseFrom(payload);
-            return new FeedEvent { At = e.Metadata.PublishedAt, Assignment = e.Assignment };
+            return (new FeedEvent { At = e.Metadata.PublishedAt, Assignment = e.Assignment }, null);
         }
         if (schema == AssignmentChanged.Descriptor.FullName)
         {
             var e = AssignmentChanged.Parser.ParseFrom(payload);
-            return new FeedEvent { At = e.Metadata.PublishedAt, Assignment = e.Assignment };
+            return (new FeedEvent { At = e.Metadata.PublishedAt, Assignment = e.Assignment }, e.Reason);
         }
         if (schema == UnitStatusChanged.Descriptor.FullName)
         {
             var e = UnitStatusChanged.Parser.ParseFrom(payload);
-            return new FeedEvent { At = e.Metadata.PublishedAt, Unit = e.Unit };
+            return (new FeedEvent { At = e.Metadata.PublishedAt, Unit = e.Unit }, null);
         }
         if (schema == AlertRaised.Descriptor.FullName)
         {
             var e = AlertRaised.Parser.ParseFrom(payload);
-            return new FeedEvent { At = e.Metadata.PublishedAt, Alert = e.Alert };
+            return (new FeedEvent { At = e.Metadata.PublishedAt, Alert = e.Alert }, null);
         }
-        return null;
+        if (schema == IncidentUpdated.Descriptor.FullName)
+        {
+            var e = IncidentUpdated.Parser.ParseFrom(payload);
+            return (new FeedEvent { At = e.Metadata.PublishedAt, IncidentUpdate = e.Update }, null);
+        }
+        return (null, null);
     }
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Grpc.Core;
 using Contracts.Dispatch.V1;
+using Dispatch.Domain;
 
 namespace Dispatch.Streaming;
 
@@ -45,7 +46,7 @@ public sealed class FeedHub(int replayCapacity, int subscriberQueue)
                     subscriber.Fail(StatusCode.OutOfRange, "the feed cannot continue from the resume token without a gap; start a new feed and reload state with GetIncident / ListUnits");
                     _subscribers.RemoveAt(i);
                 }
-                else if (!subscriber.Writer.TryWrite(feedEvent))
+                else if (subscriber.Filter.Matches(feedEvent) && !subscriber.Writer.TryWrite(feedEvent))
                 {
                     subscriber.Fail(StatusCode.ResourceExhausted, "the feed consumer fell behind; reconnect with the last resume token");
                     _subscribers.RemoveAt(i);
@@ -55,8 +56,9 @@ public sealed class FeedHub(int replayCapacity, int subscriberQueue)
     }
 
     /// <summary>Starts a subscription; with a token, first replays what came after it. Null result: the token is too old to resume without a gap.</summary>
-    public FeedSubscription? Subscribe(Dictionary<(string Topic, int Partition), long>? resumeFrom)
+    public FeedSubscription? Subscribe(Dictionary<(string Topic, int Partition), long>? resumeFrom, FeedFilter? filter = null)
     {
+        filter ??= FeedFilter.All;
         lock (_lock)
         {
             var replay = new List<Buffered>();
@@ -77,11 +79,11 @@ public sealed class FeedHub(int replayCapacity, int subscriberQueue)
                         return null;
                     }
                 }
-                replay.AddRange(_buffer.Where(b => !resumeFrom.TryGetValue(b.Partition, out var seen) || b.Offset > seen));
+                replay.AddRange(_buffer.Where(b => (!resumeFrom.TryGetValue(b.Partition, out var seen) || b.Offset > seen) && filter.Matches(b.Event)));
             }
 
             var unverified = (resumeFrom ?? []).Where(p => !_firstSeen.ContainsKey(p.Key)).ToDictionary();
-            var subscription = new FeedSubscription(this, replay.Count + subscriberQueue, unverified);
+            var subscription = new FeedSubscription(this, replay.Count + subscriberQueue, unverified, filter);
             foreach (var buffered in replay)
             {
                 subscription.Writer.TryWrite(buffered.Event);
@@ -106,14 +108,17 @@ public sealed class FeedSubscription : IDisposable
     private readonly FeedHub _hub;
     private readonly Channel<FeedEvent> _channel;
 
-    internal FeedSubscription(FeedHub hub, int capacity, Dictionary<(string Topic, int Partition), long> unverified)
+    internal FeedSubscription(FeedHub hub, int capacity, Dictionary<(string Topic, int Partition), long> unverified, FeedFilter filter)
     {
         _hub = hub;
+        Filter = filter;
         Unverified = unverified;
         _channel = Channel.CreateBounded<FeedEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     internal ChannelWriter<FeedEvent> Writer => _channel.Writer;
+
+    internal FeedFilter Filter { get; }
 
     /// <summary>Token positions in partitions this replica had not read when the subscriber resumed; checked against the first record read. Guarded by the hub's lock.</summary>
     internal Dictionary<(string Topic, int Partition), long> Unverified { get; }
