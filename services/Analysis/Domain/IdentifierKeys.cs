@@ -93,9 +93,9 @@ public static class IdentifierKeys
         _ => ((int)type).ToString(CultureInfo.InvariantCulture),
     };
 
-    /// <summary>Full-width forms folded (NFKC), control characters dropped, trimmed.</summary>
+    /// <summary>Full-width forms folded, control characters dropped, trimmed.</summary>
     private static string Clean(string? value)
-        => string.IsNullOrEmpty(value) ? "" : new string([.. value.Normalize(NormalizationForm.FormKC).Where(c => !char.IsControl(c))]).Trim();
+        => string.IsNullOrEmpty(value) ? "" : new string([.. TextFolding.Fold(value).Where(c => !char.IsControl(c))]).Trim();
 
     private static string Collapse(string text) => string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 

@@ -41,7 +41,7 @@ public static class DisputeKeys
         {
             return "";
         }
-        var text = address.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+        var text = TextFolding.Fold(address).ToLowerInvariant();
         var cleaned = new StringBuilder(text.Length);
         foreach (var c in text)
         {
