@@ -132,7 +132,7 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
             NewIncident(IncidentCategory.Burglary, Offset(start, 1500, 1800), night.AddDays(2), r => DoorPullBurglary(r, "Gongshu")),
         };
         // An unrelated theft nearby: scored as a candidate, not linked.
-        var unrelated = NewIncident(IncidentCategory.Theft, Offset(start, 200, -300), night.AddDays(1).AddHours(13), r =>
+        var unrelated = NewIncident(IncidentCategory.Theft, Offset(start, -4000, -3000), night.AddDays(-12).AddHours(13), r =>
         {
             r.ModusOperandi = new ModusOperandi { EntryMethod = "pickpocket", TargetType = "pedestrian", PropertyTaken = { "wallet" } };
             r.Parties.Add(new Party { Role = PartyRole.Suspect, Sex = "f", AgeMin = 50, AgeMax = 60 });
@@ -201,7 +201,7 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         Assert.Equal(Priority.P1, intercept.Priority);
         Assert.Equal(third.IncidentId, intercept.IncidentIds[0]);
         Assert.NotNull(intercept.Location);
-        Assert.Equal("1,780.00 CNY", intercept.Attributes["total_loss"]);
+        Assert.Equal("178,000.00 CNY", intercept.Attributes["total_loss"]);
         Assert.Single(alerts, a => a.Kind == AlertKind.FraudChainGrown);
 
         var chain = await Analysis.GetFraudChainAsync(new GetFraudChainRequest { Identifier = new Identifier { Type = IdentifierType.BankAccount, Value = account } });

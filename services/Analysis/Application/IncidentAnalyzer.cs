@@ -324,13 +324,14 @@ public sealed class IncidentAnalyzer
         for (var i = 0; i < _hotspotRule.Windows.Count; i++)
         {
             var window = _hotspotRule.Windows[i];
-            var verdict = _hotspotRule.Judge(window, counts[i]);
+            var (windowCounts, windowEnd) = counts[i];
+            var verdict = _hotspotRule.Judge(window, windowCounts);
             if (!verdict.Alerting)
             {
                 continue;
             }
             // One alert per cell, category and window instance: the first incident that makes it hot raises it.
-            var windowIndex = c.OccurredAt.ToUnixTimeMilliseconds() / (long)window.Length.TotalMilliseconds;
+            var windowIndex = windowEnd.ToUnixTimeMilliseconds() / (long)window.Length.TotalMilliseconds;
             if (!await _hotspots.ClaimAlertAsync(cell, c.Report.Category, window, windowIndex, c.Id))
             {
                 continue;

@@ -87,7 +87,7 @@ internal static class GraphScripts
     /// ARGV: incident id, activity time (ms), prune cutoff (ms), linked incident ids...
     /// Returns "name US size US before-groups US" (stored per incident, so a redelivery gets the same answer).
     /// </summary>
-    public const string SeriesUnion = Helpers + """
+    public const string SeriesUnion = Helpers + "\n" + """
 
         local incK, membersK, aliasK, doneK, actK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
         local id, now, cutoff = ARGV[1], tonumber(ARGV[2]), ARGV[3]
@@ -110,7 +110,7 @@ internal static class GraphScripts
           end
           redis.call('ZREM', actK, e)
         end
-        """ + Union + """
+        """ + "\n" + Union + "\n" + """
 
         local others = {}
         for i = 4, #ARGV do others[#others + 1] = ARGV[i] end
@@ -126,7 +126,7 @@ internal static class GraphScripts
     /// activity time (ms), prune cutoff (ms), identifier keys...
     /// Returns "chain US size US before-groups US newly-common keys US splits" (chain empty: the incident links to nothing).
     /// </summary>
-    public const string FraudLink = Helpers + """
+    public const string FraudLink = Helpers + "\n" + """
 
         local incK, idnK, membersK, aliasK, doneK, actK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
         local id, loss, currency = ARGV[1], ARGV[2], ARGV[3]
@@ -230,7 +230,7 @@ internal static class GraphScripts
           end
           return names
         end
-        """ + Union + """
+        """ + "\n" + Union + "\n" + """
 
         local idents = {}
         for i = 7, #ARGV do idents[#idents + 1] = ARGV[i] end

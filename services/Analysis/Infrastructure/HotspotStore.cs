@@ -12,7 +12,9 @@ namespace Analysis.Infrastructure;
 public sealed class HotspotStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
     // KEYS: the cell's set. ARGV: incident id, occurred (ms), baseline period (ms), window lengths (ms)...
-    // Returns: 1 when the set was created by this add, then per window: count in it, count in the baseline before it.
+    // Returns: 1 when the set was created by this add, then per window: its end, the count in it, the count in the baseline before it.
+    // A window ends at the latest incident within one window length after this one: partitions are processed in
+    // parallel, so the incident that completes a cluster in event time may be processed before the others.
     private const string AddAndCountScript = """
         local occurred, period = tonumber(ARGV[2]), tonumber(ARGV[3])
         local added = redis.call('ZADD', KEYS[1], occurred, ARGV[1])
@@ -21,9 +23,14 @@ public sealed class HotspotStore(IConnectionMultiplexer redis, RedisKeys keys)
         local result = {0}
         if added == 1 and redis.call('ZCARD', KEYS[1]) == 1 then result[1] = 1 end
         for i = 4, #ARGV do
-          local from = occurred - tonumber(ARGV[i])
-          result[#result + 1] = redis.call('ZCOUNT', KEYS[1], '(' .. from, occurred)
-          result[#result + 1] = redis.call('ZCOUNT', KEYS[1], occurred - period, from)
+          local length = tonumber(ARGV[i])
+          local stop = occurred
+          local last = redis.call('ZREVRANGEBYSCORE', KEYS[1], occurred + length, occurred, 'WITHSCORES', 'LIMIT', 0, 1)
+          if #last == 2 then stop = tonumber(last[2]) end
+          local from = stop - length
+          result[#result + 1] = stop
+          result[#result + 1] = redis.call('ZCOUNT', KEYS[1], '(' .. from, stop)
+          result[#result + 1] = redis.call('ZCOUNT', KEYS[1], stop - period, from)
         end
         return result
         """;
@@ -31,7 +38,7 @@ public sealed class HotspotStore(IConnectionMultiplexer redis, RedisKeys keys)
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>Adds the incident and counts, at its occurred time, each window of <paramref name="rule"/>.</summary>
-    public async Task<IReadOnlyList<HotspotCounts>> AddAndCountAsync(string cellId, GeoPoint cellCenter, IncidentCategory category, string incidentId, DateTimeOffset occurredAt, HotspotRule rule)
+    public async Task<IReadOnlyList<(HotspotCounts Counts, DateTimeOffset WindowEnd)>> AddAndCountAsync(string cellId, GeoPoint cellCenter, IncidentCategory category, string incidentId, DateTimeOffset occurredAt, HotspotRule rule)
     {
         var result = (long[])(await Db.ScriptEvaluateAsync(AddAndCountScript, [keys.HotspotCell(cellId, category)],
             [incidentId, occurredAt.ToUnixTimeMilliseconds(), (long)rule.BaselinePeriod.TotalMilliseconds,
@@ -41,7 +48,7 @@ public sealed class HotspotStore(IConnectionMultiplexer redis, RedisKeys keys)
             // A cell that comes back to life is registered again: GEOADD of a known member changes nothing.
             await Db.GeoAddAsync(keys.HotspotCells(category), cellCenter.Longitude, cellCenter.Latitude, cellId);
         }
-        return [.. rule.Windows.Select((_, i) => new HotspotCounts(result[1 + 2 * i], result[2 + 2 * i]))];
+        return [.. rule.Windows.Select((_, i) => (new HotspotCounts(result[2 + 3 * i], result[3 + 3 * i]), DateTimeOffset.FromUnixTimeMilliseconds(result[1 + 3 * i])))];
     }
 
     /// <summary>
