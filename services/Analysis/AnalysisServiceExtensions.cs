@@ -19,7 +19,7 @@ public static class AnalysisServiceExtensions
         services.AddValidatedOptions<AnalysisOptions>(AnalysisOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IncidentIndex>();
-        services.AddSingleton(_ => new AlertHub(AlertHub.DefaultSubscriberCapacity));
+        services.AddSingleton(sp => new AlertHub(AlertHub.DefaultReplayCapacity, AlertHub.DefaultSubscriberCapacity, sp.GetRequiredService<TimeProvider>()));
 
         services.AddKafkaConsumer<IncidentIndexer>(sp => new KafkaConsumerSettings(
             "incidents", sp.GetRequiredService<IOptions<AnalysisOptions>>().Value.ConsumerGroup, [Topics.Incidents], ConsumeMode.Group));

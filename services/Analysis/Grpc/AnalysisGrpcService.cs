@@ -42,21 +42,32 @@ public sealed class AnalysisGrpcService(
         return new GetIncidentLinksResponse { IncidentId = request.IncidentId };
     }
 
-    public override async Task WatchAlerts(WatchAlertsRequest request, IServerStreamWriter<Alert> responseStream, ServerCallContext context)
+    public override async Task WatchAlerts(WatchAlertsRequest request, IServerStreamWriter<AlertEvent> responseStream, ServerCallContext context)
     {
         if (!Enum.IsDefined(request.MaxPriority))
         {
             throw InvalidArgument("max_priority", "UNKNOWN_VALUE", $"unknown priority {(int)request.MaxPriority}");
         }
+        if (request.Area is { } area && GeoBoxes.Problem(area) is { } problem)
+        {
+            throw InvalidArgument("area", "INVALID_AREA", problem);
+        }
+        Dictionary<int, long>? resumeFrom = null;
+        if (request.ResumeToken.Length > 0 && !AlertResumeToken.TryDecode(request.ResumeToken, out resumeFrom))
+        {
+            throw InvalidArgument("resume_token", "INVALID_FORMAT", "not a token WatchAlerts issued");
+        }
 
-        using var subscription = alerts.Subscribe(AlertFilter.From(request));
+        using var subscription = alerts.Subscribe(AlertFilter.From(request), resumeFrom)
+            ?? throw new RpcException(new Status(StatusCode.OutOfRange,
+                "the resume token is older than the alerts this replica still holds; start a new watch without a token and reload with GetSeries / GetFraudChain"));
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, subscription.Ended, lifetime.ApplicationStopping);
         try
         {
             // The only writer of this response stream.
-            await foreach (var alert in subscription.Reader.ReadAllAsync(ended.Token))
+            await foreach (var alertEvent in subscription.Reader.ReadAllAsync(ended.Token))
             {
-                await responseStream.WriteAsync(alert, ended.Token);
+                await responseStream.WriteAsync(alertEvent, ended.Token);
             }
         }
         catch (OperationCanceledException) when (ended.IsCancellationRequested)
@@ -70,11 +81,11 @@ public sealed class AnalysisGrpcService(
         }
         if (subscription.FailureReason is { } reason)
         {
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, reason));
+            throw new RpcException(new Status(subscription.FailureStatus, reason));
         }
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            throw Unavailable("Analysis is shutting down; reconnect to continue watching alerts");
+            throw Unavailable("Analysis is shutting down; reconnect with the last resume token to continue watching alerts");
         }
     }
 }
