@@ -13,23 +13,28 @@ internal sealed record EvalOptions(
     string? OutputPath,
     bool Offline,
     IReadOnlyDictionary<string, string> ServiceSettings,
-    TimeSpan Timeout)
+    TimeSpan Timeout,
+    int Explain)
 {
     public const string Usage = """
         usage:
           AnalysisEval generate [--setting easy|hard|both] [--seed N[,N...]] [--out scenario.jsonl]
               prints what was planted; --out writes one JSON line per incident ({"truth":...,"incident":...}) and per watchlist entry
-          AnalysisEval evaluate [--setting easy|hard|both] [--seed N[,N...]] [--offline] [--set Section:Key=Value ...] [--timeout-seconds N]
+          AnalysisEval evaluate [--setting easy|hard|both] [--seed N[,N...]] [--offline [--explain N]] [--set Section:Key=Value ...] [--timeout-seconds N]
               runs the scenario through the real Analysis service (embedded Kafka and Redis, Analysis.dll as a child process)
               and prints pairwise-link ROC AUC, recall at 5 % false-positive rate, series precision and recall,
               chain purity and completeness. --offline: the series scorer alone, no service (for tuning).
+              --explain N (with --offline): the N highest-scoring unlinked and lowest-scoring linked pairs with their evidence.
               --set: a service setting, e.g. --set Analysis:Series:LinkThreshold=0.6 (also applied to --offline).
+          AnalysisEval calibrate [--setting easy|hard|both] [--seed N[,N...]] [--set ...]
+              fits the series weights by logistic regression on the candidate pairs of generated scenarios
+              (use other seeds than the evaluation's) and prints them as --set arguments
         defaults: --setting both --seed 1
         """;
 
     public static (EvalOptions? Options, string? Error) Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("generate" or "evaluate"))
+        if (args.Length == 0 || args[0] is not ("generate" or "evaluate" or "calibrate"))
         {
             return (null, args.Length == 0 ? null : $"unknown command '{args[0]}'");
         }
@@ -40,6 +45,7 @@ internal sealed record EvalOptions(
         var offline = false;
         var service = new Dictionary<string, string>();
         var timeout = TimeSpan.FromMinutes(15);
+        var explain = 0;
         for (var i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -69,6 +75,9 @@ internal sealed record EvalOptions(
 
                         service[pair[0]] = pair[1];
                         break;
+                    case "--explain":
+                        explain = int.Parse(Value(), CultureInfo.InvariantCulture);
+                        break;
                     case "--timeout-seconds":
                         timeout = TimeSpan.FromSeconds(int.Parse(Value(), CultureInfo.InvariantCulture));
                         break;
@@ -82,7 +91,7 @@ internal sealed record EvalOptions(
             }
         }
 
-        return (new EvalOptions(args[0], settings, seeds, output, offline, service, timeout), null);
+        return (new EvalOptions(args[0], settings, seeds, output, offline, service, timeout, explain), null);
     }
 
     /// <summary>The series options the service will use: its defaults, the evaluation city's time zone, then every --set under Analysis:Series.</summary>

@@ -49,6 +49,13 @@ if (options.Command == "generate")
 }
 
 var seriesOptions = options.SeriesOptions();
+if (options.Command == "calibrate")
+{
+    var training = options.Settings.SelectMany(settings => options.Seeds.Select(seed => ScenarioGenerator.Generate(settings, seed, start)));
+    Calibration.Print(Calibration.Fit(training, seriesOptions));
+    return 0;
+}
+
 var scorecards = new List<Scorecard>();
 foreach (var settings in options.Settings)
 {
@@ -57,7 +64,7 @@ foreach (var settings in options.Settings)
         var scenario = ScenarioGenerator.Generate(settings, seed, start);
         Output.Summary(scenario);
         var observations = options.Offline
-            ? OfflineRun.Observe(scenario, seriesOptions)
+            ? OfflineRun.Observe(scenario, seriesOptions, options.Explain)
             : await ServiceRun.ObserveAsync(scenario, options.ServiceSettings, options.Timeout, cancel.Token);
         var scorecard = Scorecard.Compute(scenario, observations, options.Offline ? "scorer only" : "service", seriesOptions);
         Output.Print(scorecard);
