@@ -19,10 +19,9 @@ public sealed class AnalysisGrpcServiceTests
 
     private AnalysisGrpcService Service(AlertHub hub)
     {
-        var options = Options.Create(new AnalysisOptions());
-        // No Redis: these tests never reach the index.
-        var index = new IncidentIndex(null!, options, TimeProvider.System);
-        return new AnalysisGrpcService(index, hub, options, _lifetime);
+        // No Redis: these tests never reach the state.
+        return new AnalysisGrpcService(null!, null!, null!, null!, null!, null!, null!, hub, TimeProvider.System,
+            Options.Create(new AnalysisOptions()), Options.Create(new HotspotOptions()), _lifetime);
     }
 
     private static Alert Alert(int n, Priority priority = Priority.P1) => new() { AlertId = $"alert-{n}", Kind = AlertKind.Hotspot, Priority = priority };

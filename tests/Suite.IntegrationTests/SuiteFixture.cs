@@ -26,6 +26,12 @@ public abstract class SuiteFixture : IAsyncLifetime
     public const int Partitions = 3;
     public Uri GatewayAddress { get; private set; } = null!;
 
+    /// <summary>The embedded Redis every service uses (a test may start another replica against it).</summary>
+    public string RedisConnectionString => _redis?.ConnectionString ?? throw new InvalidOperationException("the suite did not start");
+
+    /// <summary>Settings every service host gets: broker, topics, Redis.</summary>
+    public IReadOnlyDictionary<string, string?> CommonSettings { get; private set; } = new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
         if (await StartBrokerAsync() is not { } broker)
@@ -43,6 +49,7 @@ public abstract class SuiteFixture : IAsyncLifetime
             ["Kafka:Partitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Redis:Configuration"] = _redis.ConnectionString,
         };
+        CommonSettings = common;
         var intake = Start(new ServiceHost<intake::Program>(common));
         var analysis = Start(new ServiceHost<analysis::Program>(common));
         var dispatch = Start(new ServiceHost<dispatch::Program>(common));
