@@ -12,7 +12,7 @@ public sealed class SeriesOptions : IValidatableObject
 
     /// <summary>Link probability at or above which two incidents are linked into one series.</summary>
     [Range(0.01, 0.99)]
-    public double LinkThreshold { get; set; } = 0.5;
+    public double LinkThreshold { get; set; } = 0.2;
 
     /// <summary>Candidates are earlier series-category incidents within this distance (any district: crews roam).</summary>
     [Range(0.1, 500)]
@@ -45,7 +45,16 @@ public sealed class SeriesOptions : IValidatableObject
     [Range(1, 50)]
     public int MovementRecentSteps { get; set; } = 3;
 
+    /// <summary>Scales of the spree term exp(-km / SpreeKm - hours / SpreeHours): offences on one night out, a few streets apart.</summary>
+    [Range(0.05, 50)]
+    public double SpreeKm { get; set; } = 1;
+
+    [Range(0.1, 240)]
+    public double SpreeHours { get; set; } = 3;
+
     public SeriesWeights Weights { get; set; } = new();
+
+    public RarityOptions Rarity { get; set; } = new();
 
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
 
@@ -59,6 +68,11 @@ public sealed class SeriesOptions : IValidatableObject
         if (MaxPatrolRadiusM < MinPatrolRadiusM)
         {
             yield return new ValidationResult("MaxPatrolRadiusM must be at least MinPatrolRadiusM", [nameof(MaxPatrolRadiusM)]);
+        }
+
+        foreach (var result in Rarity.Validate())
+        {
+            yield return result;
         }
 
         foreach (var (name, value, mayBeNegative) in Weights.All())
@@ -75,25 +89,29 @@ public sealed class SeriesOptions : IValidatableObject
 
 /// <summary>
 /// Coefficients of the logistic link model:
-/// logit = Intercept - Distance·ln(1 + km) - DaysApart·ln(1 + days) + Σ weight·signal, signal in [-1, 1] per feature.
+/// logit = Intercept - Distance·ln(1 + km) - DaysApart·ln(1 + days) + Spree·spree + Σ weight·signal·rarity, signal in [-1, 1] per feature.
 /// Every weight but the intercept is a magnitude (non-negative): the sign lives in the signal.
 /// </summary>
 public sealed class SeriesWeights
 {
-    /// <summary>Log-odds of a link for two co-located, simultaneous incidents with nothing else known.</summary>
-    public double Intercept { get; set; } = -1.5;
+    // Defaults: fitted by logistic regression (tools/AnalysisEval calibrate, seeds 101-103, easy and hard) on the
+    // candidate pairs the pipeline scores, then rounded; VehicleLooks capped below Plate (see docs/ANALYSIS-EVALUATION.md).
 
-    public double Distance { get; set; } = 1.2;
-    public double DaysApart { get; set; } = 0.8;
-    public double EntryMethod { get; set; } = 1.6;
-    public double TargetType { get; set; } = 1.0;
-    public double PropertyTaken { get; set; } = 0.6;
-    public double TimeOfDay { get; set; } = 0.8;
-    public double Suspect { get; set; } = 1.5;
-    public double DistinguishingMarks { get; set; } = 2.0;
-    public double Plate { get; set; } = 3.0;
-    public double VehicleLooks { get; set; } = 0.8;
-    public double Category { get; set; } = 0.5;
+    /// <summary>Log-odds of a link for two co-located, simultaneous incidents with nothing else known: the rarity of true links among candidates.</summary>
+    public double Intercept { get; set; } = -5.9;
+
+    public double Distance { get; set; } = 1.57;
+    public double DaysApart { get; set; } = 0.92;
+    public double Spree { get; set; } = 1.0;
+    public double EntryMethod { get; set; } = 0.96;
+    public double TargetType { get; set; } = 0.3;
+    public double PropertyTaken { get; set; } = 1.0;
+    public double TimeOfDay { get; set; } = 1.5;
+    public double Suspect { get; set; } = 2.46;
+    public double DistinguishingMarks { get; set; } = 3.8;
+    public double Plate { get; set; } = 4.5;
+    public double VehicleLooks { get; set; } = 2.0;
+    public double Category { get; set; } = 2.67;
 
     public double For(SeriesFeature feature) => feature switch
     {
@@ -114,9 +132,41 @@ public sealed class SeriesWeights
         yield return (nameof(Intercept), Intercept, true);
         yield return (nameof(Distance), Distance, false);
         yield return (nameof(DaysApart), DaysApart, false);
+        yield return (nameof(Spree), Spree, false);
         foreach (var feature in Enum.GetValues<SeriesFeature>())
         {
             yield return (feature.ToString(), For(feature), false);
+        }
+    }
+}
+
+/// <summary>Section "Analysis:Series:Rarity": how much rarer (or commoner) shared labels weigh; see <see cref="LabelRarity"/>.</summary>
+public sealed class RarityOptions
+{
+    /// <summary>Label frequency at which a match weighs exactly its weight.</summary>
+    public double ReferenceFrequency { get; set; } = 0.1;
+
+    /// <summary>Pseudo-count pulling a label's frequency toward the reference when there are few candidates.</summary>
+    public double PriorWeight { get; set; } = 10;
+
+    public double MinMultiplier { get; set; } = 0.3;
+    public double MaxMultiplier { get; set; } = 2.5;
+
+    internal IEnumerable<ValidationResult> Validate()
+    {
+        if (!(ReferenceFrequency is >= 0.01 and <= 0.5))
+        {
+            yield return new ValidationResult("Rarity:ReferenceFrequency must be within 0.01..0.5", [$"{nameof(SeriesOptions.Rarity)}.{nameof(ReferenceFrequency)}"]);
+        }
+
+        if (!(PriorWeight is >= 0 and <= 1000))
+        {
+            yield return new ValidationResult("Rarity:PriorWeight must be within 0..1000", [$"{nameof(SeriesOptions.Rarity)}.{nameof(PriorWeight)}"]);
+        }
+
+        if (!(MinMultiplier is > 0 and <= 1) || !(MaxMultiplier is >= 1 and <= 10))
+        {
+            yield return new ValidationResult("Rarity:MinMultiplier must be within 0..1 and MaxMultiplier within 1..10", [$"{nameof(SeriesOptions.Rarity)}.{nameof(MinMultiplier)}"]);
         }
     }
 }

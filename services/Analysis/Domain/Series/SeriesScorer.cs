@@ -9,9 +9,21 @@ namespace Analysis.Domain.Series;
 public sealed record SeriesLinkScore(double Score, bool Linked, IReadOnlyList<string> Evidence);
 
 /// <summary>
+/// The terms of the logistic model for one pair, before weighting: what calibration fits and what the score sums.
+/// Spree = exp(-km / SpreeKm - hours / SpreeHours): 1 for two offences on the same street within the hour (a crew's
+/// night out), near 0 beyond a few kilometres or hours.
+/// </summary>
+public sealed record LinkTerms(double LogKm, double LogDays, double Spree, IReadOnlyList<FeatureSignal> Features, IReadOnlyList<double> RarityMultipliers, SeriesSignals Signals)
+{
+    /// <summary>Feature signal times its rarity multiplier (matches on rare labels count more).</summary>
+    public double Value(int index) => Features[index].Signal * RarityMultipliers[index];
+}
+
+/// <summary>
 /// Pairwise crime linkage as in the literature (Bennell &amp; Canter; Tonkin et al.): a logistic model over
 /// inter-crime distance, time apart and behavioural similarity (entry method, target, property, time of day,
 /// suspects, vehicle), so the score reads as a probability and each feature's part in it is explicit.
+/// Matches on entry method and target type are weighted by their rarity among the incident's candidates.
 /// District is deliberately not a feature: roaming crews cross district lines, distance already says what
 /// district would. Missing fields contribute nothing, so sparse reports are neither linked nor split on absent data.
 /// </summary>
@@ -28,30 +40,59 @@ public sealed class SeriesScorer
 
     public SeriesOptions Options => _options;
 
+    /// <summary>One pair with no local population: label rarity is neutral.</summary>
     public SeriesLinkScore Score(Incident a, Incident b) => Score(SeriesFeatures.From(a), SeriesFeatures.From(b));
 
-    public SeriesLinkScore Score(SeriesFeatures a, SeriesFeatures b)
+    public SeriesLinkScore Score(SeriesFeatures a, SeriesFeatures b) => Score(a, b, LabelRarity.Neutral(_options.Rarity));
+
+    public SeriesLinkScore Score(SeriesFeatures a, SeriesFeatures b, LabelRarity rarity) => Combine(Terms(a, b, rarity));
+
+    /// <summary>
+    /// A new incident against its candidates (the property crimes near it in space and time), the way the pipeline
+    /// scores: label rarity is measured on the incident and its candidates. Results are in candidate order.
+    /// </summary>
+    public IReadOnlyList<SeriesLinkScore> ScoreCandidates(SeriesFeatures incident, IReadOnlyList<SeriesFeatures> candidates)
+    {
+        var rarity = LabelRarity.Of(candidates.Prepend(incident), _options.Rarity);
+        return [.. candidates.Select(candidate => Score(incident, candidate, rarity))];
+    }
+
+    public LinkTerms Terms(SeriesFeatures a, SeriesFeatures b, LabelRarity rarity)
     {
         var signals = SeriesSignals.Compare(a, b, _timeZone);
-        var weights = _options.Weights;
-        var contributions = signals.Features
-            .Select(f => (f.Phrase, Contribution: weights.For(f.Feature) * f.Signal, f.Feature))
+        // Unknown position or time counts as half the candidate radius or window away: the typical candidate, neither close nor far.
+        var km = signals.DistanceKm ?? _options.CandidateRadiusKm / 2;
+        var hours = signals.HoursApart ?? _options.CandidateWindowDays * 12.0;
+        var spree = signals.DistanceKm is null || signals.HoursApart is null
+            ? 0
+            : Math.Exp(-km / _options.SpreeKm - hours / _options.SpreeHours);
+        var multipliers = signals.Features
+            .Select(f => f.Signal > 0 && f.Label.Length > 0 ? rarity.Multiplier(f.Feature, f.Label) : 1)
             .ToList();
-        var logit = weights.Intercept + SpaceTimeTerm(signals) + contributions.Sum(c => c.Contribution);
-        var score = 1 / (1 + Math.Exp(-logit));
-        return new SeriesLinkScore(score, score >= _options.LinkThreshold, Evidence(signals, contributions));
+        // A rare shared label says so: the analyst sees why it weighs more.
+        var features = signals.Features
+            .Select((f, i) => multipliers[i] >= 1.3
+                ? f with { Phrase = $"{f.Phrase} (rare here: {rarity.Frequency(f.Feature, f.Label):P0} of nearby property crimes)" }
+                : f)
+            .ToList();
+        return new LinkTerms(Math.Log(1 + km), Math.Log(1 + hours / 24), spree, features, multipliers, signals);
     }
 
     /// <summary>
+    /// logit = Intercept - Distance·ln(1 + km) - DaysApart·ln(1 + days) + Spree·spree + Σ weight·signal·rarity.
     /// Distance and time enter through ln(1 + x): the first kilometre and day matter most, and a roaming crew
-    /// 8 km away is penalised far less than linearly. Unknown position or time counts as half the candidate radius
-    /// or window away: the typical candidate, neither close nor far.
+    /// 8 km away is penalised far less than linearly.
     /// </summary>
-    private double SpaceTimeTerm(SeriesSignals signals)
+    public SeriesLinkScore Combine(LinkTerms terms)
     {
-        var km = signals.DistanceKm ?? _options.CandidateRadiusKm / 2;
-        var days = (signals.HoursApart ?? _options.CandidateWindowDays * 12.0) / 24;
-        return -_options.Weights.Distance * Math.Log(1 + km) - _options.Weights.DaysApart * Math.Log(1 + days);
+        var weights = _options.Weights;
+        var contributions = terms.Features
+            .Select((f, i) => (f.Phrase, Contribution: weights.For(f.Feature) * terms.Value(i), f.Feature))
+            .ToList();
+        var logit = weights.Intercept - weights.Distance * terms.LogKm - weights.DaysApart * terms.LogDays + weights.Spree * terms.Spree
+                    + contributions.Sum(c => c.Contribution);
+        var score = 1 / (1 + Math.Exp(-logit));
+        return new SeriesLinkScore(score, score >= _options.LinkThreshold, Evidence(terms.Signals, contributions));
     }
 
     private static IReadOnlyList<string> Evidence(SeriesSignals signals, List<(string Phrase, double Contribution, SeriesFeature Feature)> contributions)
