@@ -210,7 +210,7 @@ public sealed class IncidentAnalyzer
         }
         var candidates = await FeaturesAsync(candidateIds);
 
-        var scored = candidates.Select(other => (Other: other, Score: _scorer.Score(features, other))).ToList();
+        var scored = candidates.Zip(_scorer.ScoreCandidates(features, candidates), (other, score) => (Other: other, Score: score)).ToList();
         var linked = scored.Where(s => s.Score.Linked).Select(s => s.Other.IncidentId).ToList();
         UnionOutcome? outcome = null;
         if (linked.Count > 0)
