@@ -25,8 +25,8 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-// The scenario ends a day before now, so every incident is inside the service's retention and nothing is in the future.
-var start = DateTimeOffset.UtcNow.AddDays(-(ScenarioSettings.Hard.Days + 2));
+// The scenario ends about a day before now: every incident is inside the service's 30-day retention and none arrives from the future.
+var start = DateTimeOffset.UtcNow.AddDays(-(ScenarioSettings.Hard.Days + 1.5));
 
 if (options.Command == "generate")
 {

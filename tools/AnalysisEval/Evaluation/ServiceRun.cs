@@ -121,23 +121,45 @@ public static class ServiceRun
         }
     }
 
-    /// <summary>Until GetIncidentLinks knows every incident (NOT_FOUND = not processed yet).</summary>
+    /// <summary>
+    /// Until GetIncidentLinks knows every incident (NOT_FOUND = not processed yet), or nothing new became known for a
+    /// minute: those left are reported (an incident outside the retention is never stored) and count as unlinked.
+    /// </summary>
     private static async Task WaitProcessedAsync(AnalysisService.AnalysisServiceClient client, LabelledScenario scenario, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var pending = scenario.Incidents.Select(i => i.Id).ToList();
         var stopwatch = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
+        var lastProgress = TimeSpan.Zero;
         while (pending.Count > 0)
         {
+            var before = pending.Count;
             var stillPending = new ConcurrentBag<string>();
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = ParallelCalls, CancellationToken = cancellationToken }, async (id, ct) =>
             {
-                if (await LinksAsync(client, id, ct) is null)
+                try
                 {
+                    if (await LinksAsync(client, id, ct) is null)
+                    {
+                        stillPending.Add(id);
+                    }
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+                {
+                    // The service answers UNAVAILABLE while its Redis connection recovers: ask again next round.
                     stillPending.Add(id);
                 }
             });
             pending = [.. stillPending];
+            if (pending.Count < before)
+            {
+                lastProgress = stopwatch.Elapsed;
+            }
+            else if (stopwatch.Elapsed - lastProgress > TimeSpan.FromMinutes(1))
+            {
+                Console.WriteLine($"  WARNING: {pending.Count} incidents still unknown to the service after a minute without progress; they count as unlinked (first: {string.Join(", ", pending.Take(3))})");
+                return;
+            }
             if (stopwatch.Elapsed - lastReport > TimeSpan.FromSeconds(10))
             {
                 lastReport = stopwatch.Elapsed;
@@ -167,7 +189,8 @@ public static class ServiceRun
         {
             var id = labelled.Id;
             var category = labelled.Incident.Report.Category;
-            var links = await LinksAsync(client, id, ct) ?? throw new InvalidOperationException($"incident {id} disappeared from the service");
+            // An incident the service never knew (reported while waiting) has no links.
+            var links = await LinksWithRetryAsync(client, id, ct) ?? new GetIncidentLinksResponse();
             foreach (var link in links.Links)
             {
                 switch (link.Kind)
@@ -184,17 +207,36 @@ public static class ServiceRun
                 }
             }
 
-            if (SeriesFeatures.IsSeriesCategory(category) && await OrNullAsync(client.GetSeriesAsync(new GetSeriesRequest { IncidentId = id }, cancellationToken: ct)) is { } series)
+            if (SeriesFeatures.IsSeriesCategory(category) && await WithRetryAsync(() => OrNullAsync(client.GetSeriesAsync(new GetSeriesRequest { IncidentId = id }, cancellationToken: ct)), ct) is { } series)
             {
                 seriesOf[id] = series.SeriesId;
             }
 
-            if (category == IncidentCategory.Fraud && await OrNullAsync(client.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = id }, cancellationToken: ct)) is { } chain)
+            if (category == IncidentCategory.Fraud && await WithRetryAsync(() => OrNullAsync(client.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = id }, cancellationToken: ct)), ct) is { } chain)
             {
                 chainOf[id] = chain.ChainId;
             }
         });
         return new Observations(scores, seriesOf, chainOf, disputeOf, watchOf, processing);
+    }
+
+    private static Task<GetIncidentLinksResponse?> LinksWithRetryAsync(AnalysisService.AnalysisServiceClient client, string id, CancellationToken cancellationToken)
+        => WithRetryAsync(() => LinksAsync(client, id, cancellationToken), cancellationToken);
+
+    /// <summary>UNAVAILABLE is transient (the service's Redis connection recovering): a few tries a second apart.</summary>
+    private static async Task<T> WithRetryAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < 10)
+            {
+                await Task.Delay(1000, cancellationToken);
+            }
+        }
     }
 
     private static Task<GetIncidentLinksResponse?> LinksAsync(AnalysisService.AnalysisServiceClient client, string id, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using Contracts.Analysis.V1;
 using Contracts.Common.V1;
-using Google.Protobuf.WellKnownTypes;
 
 namespace AnalysisEval.Scenario;
 
@@ -99,7 +98,7 @@ public sealed partial class ScenarioGenerator
 
     private void AddFraudReport(DateTimeOffset at, IReadOnlyList<Identifier> identifiers, (string Kind, string Opening) script, GroundTruth truth)
     {
-        Add(Chance(0.5) ? "anti-fraud-centre" : "hotline", IncidentCategory.Fraud, at, RandomPlace(0.4, 2000), Uniform(2, 72), truth, report =>
+        Add(Chance(0.5) ? "anti-fraud-centre" : "hotline", IncidentCategory.Fraud, at, RandomPlace(0.4, 2000), Uniform(1, 20), truth, report =>
         {
             report.Description = $"{script.Kind}: {script.Opening}";
             report.Parties.Add(new Party
