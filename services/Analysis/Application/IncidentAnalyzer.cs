@@ -55,13 +55,15 @@ public sealed class IncidentAnalyzer
     private readonly HotspotGrid _grid;
     private readonly HotspotRule _hotspotRule;
     private readonly MemoryCache _features;
+    private readonly AnalysisStats _stats;
 
     public IncidentAnalyzer(
         IncidentStore incidents, SpatialIndex spatial, HotspotStore hotspots, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
         WatchlistStore watchlist, SeriesReader seriesReader, FraudChainReader chainReader, AlertSink sink, TimeProvider clock,
         IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions, IOptions<DuplicateOptions> duplicateOptions,
-        IOptions<DisputeOptions> disputeOptions, IOptions<FraudOptions> fraudOptions, IOptions<HotspotOptions> hotspotOptions)
+        IOptions<DisputeOptions> disputeOptions, IOptions<FraudOptions> fraudOptions, IOptions<HotspotOptions> hotspotOptions, AnalysisStats stats)
     {
+        _stats = stats;
         _incidents = incidents;
         _spatial = spatial;
         _hotspots = hotspots;
@@ -110,7 +112,9 @@ public sealed class IncidentAnalyzer
             WatchlistAsync(context));
         await _sink.PublishAsync(context.Alerts, cancellationToken);
 
-        Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Duration.Record(milliseconds);
+        _stats.Record(milliseconds);
         return AnalysisOutcome.Analysed;
     }
 
