@@ -39,6 +39,12 @@ public sealed class AuthorizationMatrixTests(EmbeddedKafkaSuite suite, ITestOutp
         ["/dispatch.v1.DispatchService/ListResponsePlans"] = [SuiteRoles.Operator, SuiteRoles.Admin],
         ["/analysis.v1.AnalysisService/GetIncidentLinks"] = [SuiteRoles.Operator, SuiteRoles.Admin],
         ["/analysis.v1.AnalysisService/WatchAlerts"] = [SuiteRoles.Operator, SuiteRoles.Admin],
+        ["/analysis.v1.AnalysisService/GetSeries"] = [SuiteRoles.Operator, SuiteRoles.Admin],
+        ["/analysis.v1.AnalysisService/GetFraudChain"] = [SuiteRoles.Operator, SuiteRoles.Admin],
+        ["/analysis.v1.AnalysisService/GetHotspots"] = [SuiteRoles.Operator, SuiteRoles.Admin],
+        ["/analysis.v1.AnalysisService/UpsertWatchlistEntry"] = [SuiteRoles.Admin],
+        ["/analysis.v1.AnalysisService/RemoveWatchlistEntry"] = [SuiteRoles.Admin],
+        ["/analysis.v1.AnalysisService/ListWatchlist"] = [SuiteRoles.Admin],
     };
 
     /// <summary>The request each RPC gets (built for the caller) and the exact status an allowed caller receives.</summary>
@@ -62,6 +68,12 @@ public sealed class AuthorizationMatrixTests(EmbeddedKafkaSuite suite, ITestOutp
         ["/dispatch.v1.DispatchService/ListResponsePlans"] = new(_ => [new ListResponsePlansRequest()], StatusCode.OK),
         ["/analysis.v1.AnalysisService/GetIncidentLinks"] = new(_ => [new Contracts.Analysis.V1.GetIncidentLinksRequest { IncidentId = Guid.NewGuid().ToString() }], StatusCode.NotFound),
         ["/analysis.v1.AnalysisService/WatchAlerts"] = new(_ => [new Contracts.Analysis.V1.WatchAlertsRequest()], StatusCode.OK),
+        ["/analysis.v1.AnalysisService/GetSeries"] = new(_ => [new Contracts.Analysis.V1.GetSeriesRequest { SeriesId = Guid.NewGuid().ToString() }], StatusCode.NotFound),
+        ["/analysis.v1.AnalysisService/GetFraudChain"] = new(_ => [new Contracts.Analysis.V1.GetFraudChainRequest { ChainId = Guid.NewGuid().ToString() }], StatusCode.NotFound),
+        ["/analysis.v1.AnalysisService/GetHotspots"] = new(_ => [new Contracts.Analysis.V1.GetHotspotsRequest()], StatusCode.InvalidArgument), // no area: the service names the field
+        ["/analysis.v1.AnalysisService/UpsertWatchlistEntry"] = new(_ => [new Contracts.Analysis.V1.UpsertWatchlistEntryRequest()], StatusCode.InvalidArgument),
+        ["/analysis.v1.AnalysisService/RemoveWatchlistEntry"] = new(_ => [new Contracts.Analysis.V1.RemoveWatchlistEntryRequest { EntryId = Guid.NewGuid().ToString() }], StatusCode.OK),
+        ["/analysis.v1.AnalysisService/ListWatchlist"] = new(_ => [new Contracts.Analysis.V1.ListWatchlistRequest()], StatusCode.OK),
     };
 
     private static readonly string[] Columns = ["no token", "expired", "forged signature", SuiteRoles.Terminal, SuiteRoles.Partner, SuiteRoles.Operator, SuiteRoles.Admin];

@@ -50,6 +50,9 @@ public abstract class SuiteFixture : IAsyncLifetime
     /// <summary>Calls through the gateway with a fresh one-hour token of <paramref name="identity"/>.</summary>
     public CallInvoker As(SuiteIdentity identity) => WithToken(Gateway, Tokens.Issue(identity, TimeSpan.FromHours(1)));
 
+    /// <summary>Calls as the command centre makes them: operator, or admin for watchlists and response plans.</summary>
+    public CallInvoker AsCentre(ChannelBase? channel = null) => (channel ?? Gateway).WithBearer(ClientTokens.Centre(Tokens, TimeSpan.FromHours(1)));
+
     /// <summary>Calls on <paramref name="channel"/> that carry <paramref name="token"/> (none when null).</summary>
     public static CallInvoker WithToken(ChannelBase channel, string? token) => token is null
         ? channel.CreateCallInvoker()
@@ -58,6 +61,12 @@ public abstract class SuiteFixture : IAsyncLifetime
             metadata.Add("authorization", $"Bearer {token}");
             return metadata;
         });
+
+    /// <summary>The embedded Redis every service uses (a test may start another replica against it).</summary>
+    public string RedisConnectionString => _redis?.ConnectionString ?? throw new InvalidOperationException("the suite did not start");
+
+    /// <summary>Settings every service host gets: broker, topics, Redis.</summary>
+    public IReadOnlyDictionary<string, string?> CommonSettings { get; private set; } = new Dictionary<string, string?>();
 
     public async Task InitializeAsync()
     {
@@ -77,6 +86,7 @@ public abstract class SuiteFixture : IAsyncLifetime
             ["Kafka:Partitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Redis:Configuration"] = _redis.ConnectionString,
         };
+        CommonSettings = common;
         var intake = Start(new ServiceHost<intake::Program>(common));
         var analysis = Start(new ServiceHost<analysis::Program>(common));
         var dispatch = Start(new ServiceHost<dispatch::Program>(common));

@@ -47,6 +47,13 @@ public static class RpcPolicies
         // analysis.v1: operators watch and query.
         ["/analysis.v1.AnalysisService/GetIncidentLinks"] = Allow([Operator, Admin]),
         ["/analysis.v1.AnalysisService/WatchAlerts"] = Allow([Operator, Admin]),
+        ["/analysis.v1.AnalysisService/GetSeries"] = Allow([Operator, Admin]),
+        ["/analysis.v1.AnalysisService/GetFraudChain"] = Allow([Operator, Admin]),
+        ["/analysis.v1.AnalysisService/GetHotspots"] = Allow([Operator, Admin]),
+        // The watchlist names wanted people and their identifiers: kept and read by administrators only.
+        ["/analysis.v1.AnalysisService/UpsertWatchlistEntry"] = Allow([Admin]),
+        ["/analysis.v1.AnalysisService/RemoveWatchlistEntry"] = Allow([Admin]),
+        ["/analysis.v1.AnalysisService/ListWatchlist"] = Allow([Admin]),
     };
 
     /// <summary>Infrastructure services, by full service name.</summary>
