@@ -7,7 +7,8 @@ namespace Embedded;
 /// <summary>
 /// An in-process Redis-compatible server (Microsoft Garnet) for local development and tests.
 /// Listens on 127.0.0.1 only, keeps everything in memory (no AOF, no checkpoints, no storage
-/// tier), has Lua scripting (EVAL/EVALSHA/SCRIPT LOAD) enabled and logs errors only.
+/// tier), has Lua scripting (EVAL/EVALSHA/SCRIPT LOAD) enabled with scripts atomic over the keys
+/// they declare (a script must pass every key it touches in KEYS), and logs errors only.
 /// </summary>
 public sealed class EmbeddedRedis : IDisposable
 {
@@ -45,6 +46,7 @@ public sealed class EmbeddedRedis : IDisposable
             "--bind", "127.0.0.1",
             "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--lua",                      // EVAL / EVALSHA / SCRIPT LOAD (StackExchange.Redis LuaScript)
+            "--lua-transaction-mode",     // a script runs atomically (locks the keys it declares), as on Redis; without it Garnet interleaves scripts
             "-q",                         // no version banner / ASCII art
             "--logger-level", "Error",
             "--index", "16m",             // hash index is allocated up front; default 128m is overkill for dev/tests

@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using ServiceDefaults.Privacy;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -14,25 +16,31 @@ public static class ServiceDefaultsExtensions
     /// <summary>Activity sources of our own code that traces should include.</summary>
     public const string TelemetrySourcePrefix = "Suite.";
 
+    /// <summary>The largest gRPC message a host accepts (the gateway refuses larger unary requests itself).</summary>
+    public const int MaxReceiveMessageBytes = 1024 * 1024;
+
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
-        builder.Logging.AddSimpleConsole(options =>
-        {
-            options.SingleLine = true;
-            options.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        // The console is the only log sink, and it masks phone, account and ID numbers (Privacy/SensitiveData).
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(options => options.FormatterName = MaskingConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<MaskingConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>(options => options.TimestampFormat = "HH:mm:ss.fff ");
 
         builder.Services.AddGrpc(options =>
         {
             // Callers get a status and a message we chose, never exception text.
             options.EnableDetailedErrors = false;
+            // No contract message comes near this; Intake lowers it further for reports.
+            options.MaxReceiveMessageSize = MaxReceiveMessageBytes;
         });
+        builder.AddSuiteSecurity();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy());
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing
+                .AddProcessor(new MaskingActivityProcessor()) // before any exporter
                 .AddSource(TelemetrySourcePrefix + "*")
                 .AddAspNetCoreInstrumentation())
             .WithMetrics(metrics => metrics
@@ -57,6 +65,8 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // Browsers reach the services through the gateway with gRPC-Web; the gateway forwards it unchanged.
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

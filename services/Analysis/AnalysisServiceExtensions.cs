@@ -1,4 +1,6 @@
+using Analysis.Application;
 using Analysis.Domain;
+using Analysis.Domain.Series;
 using Analysis.Grpc;
 using Analysis.Infrastructure;
 using Analysis.Messaging;
@@ -17,12 +19,34 @@ public static class AnalysisServiceExtensions
         builder.AddRedis();
         var services = builder.Services;
         services.AddValidatedOptions<AnalysisOptions>(AnalysisOptions.Section);
+        services.AddValidatedOptions<SeriesOptions>(SeriesOptions.Section);
+        services.AddValidatedOptions<DuplicateOptions>(DuplicateOptions.Section);
+        services.AddValidatedOptions<DisputeOptions>(DisputeOptions.Section);
+        services.AddValidatedOptions<HotspotOptions>(HotspotOptions.Section);
+        services.AddValidatedOptions<FraudOptions>(FraudOptions.Section);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IncidentIndex>();
-        services.AddSingleton(_ => new AlertHub(AlertHub.DefaultSubscriberCapacity));
 
-        services.AddKafkaConsumer<IncidentIndexer>(sp => new KafkaConsumerSettings(
-            "incidents", sp.GetRequiredService<IOptions<AnalysisOptions>>().Value.ConsumerGroup, [Topics.Incidents], ConsumeMode.Group));
+        services.AddSingleton<RedisKeys>();
+        services.AddSingleton<IncidentStore>();
+        services.AddSingleton<SpatialIndex>();
+        services.AddSingleton<HotspotStore>();
+        services.AddSingleton<DisputeStore>();
+        services.AddSingleton<SeriesGraph>();
+        services.AddSingleton<FraudGraph>();
+        services.AddSingleton<WatchlistStore>();
+        services.AddSingleton<SeriesReader>();
+        services.AddSingleton<FraudChainReader>();
+        services.AddSingleton<AlertSink>();
+        services.AddSingleton<IncidentAnalyzer>();
+        services.AddSingleton<AnalysisStats>();
+        services.AddHostedService<AnalysisStatsReporter>();
+        services.AddSingleton(sp => new AlertHub(AlertHub.DefaultReplayCapacity, AlertHub.DefaultSubscriberCapacity, sp.GetRequiredService<TimeProvider>()));
+
+        services.AddKafkaConsumer<IncidentIndexer>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AnalysisOptions>>().Value;
+            return new KafkaConsumerSettings("incidents", options.ConsumerGroup, [Topics.Incidents], ConsumeMode.Group, options.MaxInFlight);
+        });
         // Every replica reads every alert for its own WatchAlerts callers; the group id is only a client identity.
         services.AddKafkaConsumer<AlertFanoutHandler>(_ => new KafkaConsumerSettings(
             "alerts", $"analysis-alerts-{Guid.NewGuid():N}", [Topics.Alerts], ConsumeMode.Broadcast));

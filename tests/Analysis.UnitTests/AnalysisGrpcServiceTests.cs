@@ -19,10 +19,9 @@ public sealed class AnalysisGrpcServiceTests
 
     private AnalysisGrpcService Service(AlertHub hub)
     {
-        var options = Options.Create(new AnalysisOptions());
-        // No Redis: these tests never reach the index.
-        var index = new IncidentIndex(null!, options, TimeProvider.System);
-        return new AnalysisGrpcService(index, hub, options, _lifetime);
+        // No Redis: these tests never reach the state.
+        return new AnalysisGrpcService(null!, null!, null!, null!, null!, null!, null!, hub, TimeProvider.System,
+            Options.Create(new AnalysisOptions()), Options.Create(new HotspotOptions()), _lifetime);
     }
 
     private static Alert Alert(int n, Priority priority = Priority.P1) => new() { AlertId = $"alert-{n}", Kind = AlertKind.Hotspot, Priority = priority };
@@ -52,7 +51,7 @@ public sealed class AnalysisGrpcServiceTests
     public async Task WatchAlerts_rejects_an_unknown_priority()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => Service(new AlertHub()).WatchAlerts(
-            new WatchAlertsRequest { MaxPriority = (Priority)42 }, new RecordingStream<Alert>(), new FakeCallContext(CancellationToken.None)));
+            new WatchAlertsRequest { MaxPriority = (Priority)42 }, new RecordingStream<AlertEvent>(), new FakeCallContext(CancellationToken.None)));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
     }
@@ -62,17 +61,17 @@ public sealed class AnalysisGrpcServiceTests
     {
         var hub = new AlertHub();
         using var call = new CancellationTokenSource();
-        var stream = new RecordingStream<Alert>();
+        var stream = new RecordingStream<AlertEvent>();
         var watch = Service(hub).WatchAlerts(new WatchAlertsRequest { MaxPriority = Priority.P2 }, stream, new FakeCallContext(call.Token));
         await WaitForSubscriberAsync(hub);
 
-        hub.Publish(Alert(1, Priority.P1));
-        hub.Publish(Alert(2, Priority.P4));
-        hub.Publish(Alert(3, Priority.P2));
+        hub.Publish(0, 1, Alert(1, Priority.P1));
+        hub.Publish(0, 2, Alert(2, Priority.P4));
+        hub.Publish(0, 3, Alert(3, Priority.P2));
 
         using var timeout = new CancellationTokenSource(Patience);
-        Assert.Equal("alert-1", (await stream.Written.ReadAsync(timeout.Token)).AlertId);
-        Assert.Equal("alert-3", (await stream.Written.ReadAsync(timeout.Token)).AlertId);
+        Assert.Equal("alert-1", (await stream.Written.ReadAsync(timeout.Token)).Alert.AlertId);
+        Assert.Equal("alert-3", (await stream.Written.ReadAsync(timeout.Token)).Alert.AlertId);
 
         await call.CancelAsync();
         await watch.WaitAsync(Patience); // ends without an error
@@ -82,15 +81,15 @@ public sealed class AnalysisGrpcServiceTests
     [Fact]
     public async Task WatchAlerts_ends_a_caller_that_stopped_reading_with_resource_exhausted()
     {
-        var hub = new AlertHub(2);
-        var stalled = new RecordingStream<Alert>(stalled: true);
+        var hub = new AlertHub(subscriberCapacity: 2);
+        var stalled = new RecordingStream<AlertEvent>(stalled: true);
         var watch = Service(hub).WatchAlerts(new WatchAlertsRequest(), stalled, new FakeCallContext(CancellationToken.None));
         await WaitForSubscriberAsync(hub);
 
         // One alert is taken into the stuck write, two fill the queue, the next one overflows it.
         for (var i = 0; i < 10; i++)
         {
-            hub.Publish(Alert(i));
+            hub.Publish(0, i, Alert(i));
         }
 
         var error = await Assert.ThrowsAsync<RpcException>(() => watch.WaitAsync(Patience));
@@ -103,7 +102,7 @@ public sealed class AnalysisGrpcServiceTests
     public async Task WatchAlerts_ends_with_unavailable_when_the_service_stops()
     {
         var hub = new AlertHub();
-        var watch = Service(hub).WatchAlerts(new WatchAlertsRequest(), new RecordingStream<Alert>(), new FakeCallContext(CancellationToken.None));
+        var watch = Service(hub).WatchAlerts(new WatchAlertsRequest(), new RecordingStream<AlertEvent>(), new FakeCallContext(CancellationToken.None));
         await WaitForSubscriberAsync(hub);
 
         _lifetime.StopApplication();

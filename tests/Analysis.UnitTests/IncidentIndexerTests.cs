@@ -1,6 +1,7 @@
 using System.Text;
 using Analysis.Domain;
-using Analysis.Infrastructure;
+using Analysis.Application;
+using Analysis.Domain.Series;
 using Analysis.Messaging;
 using Confluent.Kafka;
 using Contracts.Common.V1;
@@ -16,10 +17,12 @@ namespace Analysis.UnitTests;
 /// <summary>Records that can never be indexed are skipped (not thrown, which would retry them forever); no Redis is reached.</summary>
 public sealed class IncidentIndexerTests
 {
-    // No Redis: a test that reached it would fail with a NullReferenceException.
-    private static readonly IncidentIndex Index = new(null!, Options.Create(new AnalysisOptions { IncidentRetentionDays = 30 }), TimeProvider.System);
+    // No Redis and no Kafka: a test that reached them would fail with a NullReferenceException.
+    private static readonly IncidentAnalyzer Analyzer = new(null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, TimeProvider.System,
+        Options.Create(new AnalysisOptions { IncidentRetentionDays = 30 }), Options.Create(new SeriesOptions()), Options.Create(new DuplicateOptions()),
+        Options.Create(new DisputeOptions()), Options.Create(new FraudOptions()), Options.Create(new HotspotOptions()), new AnalysisStats());
 
-    private static readonly IncidentIndexer Indexer = new(Index, NullLogger<IncidentIndexer>.Instance);
+    private static readonly IncidentIndexer Indexer = new(Analyzer, NullLogger<IncidentIndexer>.Instance);
 
     private static ConsumeResult<string, byte[]> Record(byte[]? value, string? schema) => new()
     {
@@ -64,6 +67,6 @@ public sealed class IncidentIndexerTests
             Report = new Report { Category = IncidentCategory.Theft, Location = new GeoPoint { Latitude = 31.2, Longitude = 121.4 } },
         };
 
-        Assert.Equal(IndexOutcome.OutsideRetention, await Index.IndexAsync(incident));
+        Assert.Equal(AnalysisOutcome.OutsideRetention, await Analyzer.AnalyseAsync(incident, CancellationToken.None));
     }
 }

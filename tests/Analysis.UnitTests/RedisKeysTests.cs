@@ -5,6 +5,8 @@ namespace Analysis.UnitTests;
 
 public sealed class RedisKeysTests
 {
+    private static readonly RedisKeys Keys = new("analysis");
+
     private static string HashTag(string key)
     {
         var open = key.IndexOf('{');
@@ -14,22 +16,33 @@ public sealed class RedisKeysTests
 
     [Fact]
     public void An_incident_key_is_tagged_by_its_id()
-        => Assert.Equal("analysis:incident:{4f1c-9}", RedisKeys.Incident("4f1c-9"));
+        => Assert.Equal("analysis:incident:{4f1c-9}", Keys.Incident("4f1c-9"));
+
+    [Fact]
+    public void The_state_prefix_starts_every_key_so_a_replay_can_rebuild_next_to_the_live_state()
+    {
+        var replay = new RedisKeys("analysis-r2");
+        Assert.StartsWith("analysis-r2:", replay.Incident("x"));
+        Assert.All(new[] { replay.Fraud.Incidents, replay.Series.Members, replay.Watchlist.Index, replay.Disputes("a-1"), replay.Geo("property", 3) },
+            key => Assert.StartsWith("analysis-r2:", key));
+    }
 
     [Theory]
-    [InlineData(IncidentCategory.Robbery, "analysis:geo:{robbery}")]
-    [InlineData(IncidentCategory.MissingPerson, "analysis:geo:{missing_person}")]
-    [InlineData((IncidentCategory)99, "analysis:geo:{99}")]
-    public void A_category_geo_index_is_named_after_the_proto_value(IncidentCategory category, string expected)
-        => Assert.Equal(expected, RedisKeys.Geo(category));
+    [InlineData(IncidentCategory.Robbery, "robbery")]
+    [InlineData(IncidentCategory.MissingPerson, "missing_person")]
+    [InlineData((IncidentCategory)99, "99")]
+    public void A_category_is_named_after_the_proto_value(IncidentCategory category, string expected)
+        => Assert.Equal(expected, RedisKeys.CategoryTag(category));
 
     [Fact]
     public void Keys_one_script_touches_share_one_hash_tag()
     {
-        foreach (var category in Enum.GetValues<IncidentCategory>())
-        {
-            Assert.Equal(HashTag(RedisKeys.Geo(category)), HashTag(RedisKeys.Received(category)));
-        }
+        var fraud = Keys.Fraud;
+        Assert.Single(new[] { fraud.Incidents, fraud.Identifiers, fraud.Chains, fraud.Aliases, fraud.Done, fraud.Activity }.Select(HashTag).Distinct());
+        var series = Keys.Series;
+        Assert.Single(new[] { series.Incidents, series.Members, series.Aliases, series.Done, series.Activity }.Select(HashTag).Distinct());
+        Assert.Equal(HashTag(Keys.Watchlist.Entries), HashTag(Keys.Watchlist.Index));
+        Assert.Equal(HashTag(Keys.HotspotCell("1:2", IncidentCategory.Theft)), HashTag(Keys.HotspotAlerted("1:2", IncidentCategory.Theft, "1H", 5)));
     }
 
     [Theory]
@@ -39,5 +52,5 @@ public sealed class RedisKeysTests
     [InlineData(0, 0, false)]       // missing fix
     [InlineData(double.NaN, 10, false)]
     public void Only_positions_redis_geo_accepts_are_indexed(double latitude, double longitude, bool expected)
-        => Assert.Equal(expected, IncidentIndex.IsGeoIndexable(new GeoPoint { Latitude = latitude, Longitude = longitude }));
+        => Assert.Equal(expected, SpatialIndex.IsIndexable(new GeoPoint { Latitude = latitude, Longitude = longitude }));
 }

@@ -115,6 +115,10 @@ public sealed class ComposeFileTests(ITestOutputHelper output)
             "service 'intake': section 'Kafka' (appsettings.json + environment) does not bind to KafkaOptions",
             "service 'intake': LOGLEVEL: is not a configuration path",
             "service 'dispatch': section 'Kafka' (appsettings.json + environment) fails validation at start",
+            // No host starts without a key to validate tokens with.
+            "service 'intake': section 'Auth' (appsettings.json + environment) fails validation at start: Auth:SigningKeys needs at least one public key",
+            "service 'dispatch': section 'Auth' (appsettings.json + environment) fails validation at start: Auth:SigningKeys needs at least one public key",
+            "service 'gateway': section 'Auth' (appsettings.json + environment) fails validation at start: Auth:SigningKeys needs at least one public key",
             "service 'gateway': ReverseProxy__Clusters__billing__Destinations__primary__Address: cluster 'billing' is not in gateway/appsettings.json",
             "service 'gateway': ReverseProxy__Clusters__intake__Destinations__secondary__Address: destination 'secondary' is not in cluster 'intake'",
             "service 'gateway': ReverseProxy__Routes__intake__ClusterId: binds to 'ReverseProxy:Routes:intake:ClusterId'; only ReverseProxy__Clusters__",

@@ -27,11 +27,12 @@ public static class SuiteServices
 
     private static List<ServiceConfiguration> Build() =>
         [
-            new("intake", "services/Intake", OptionsRegisteredBy(b => b.AddIntakeServices())),
-            new("analysis", "services/Analysis", OptionsRegisteredBy(b => b.AddAnalysisServices())),
-            new("dispatch", "services/Dispatch", OptionsRegisteredBy(b => b.AddDispatchServices())),
-            // GatewayServiceExtensions.AddGatewayServices: YARP LoadFromConfig("ReverseProxy"); no options classes of ours.
-            new("gateway", "gateway", [], IsReverseProxy: true),
+            // Every host also binds what AddServiceDefaults registers (the "Auth" section).
+            new("intake", "services/Intake", OptionsRegisteredBy(b => b.AddServiceDefaults().AddIntakeServices())),
+            new("analysis", "services/Analysis", OptionsRegisteredBy(b => b.AddServiceDefaults().AddAnalysisServices())),
+            new("dispatch", "services/Dispatch", OptionsRegisteredBy(b => b.AddServiceDefaults().AddDispatchServices())),
+            // The gateway: "Auth", "Gateway", and YARP's LoadFromConfig("ReverseProxy").
+            new("gateway", "gateway", OptionsRegisteredBy(b => b.AddServiceDefaults().AddGatewayServices()), IsReverseProxy: true),
         ];
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class DispatchBurstTests(DispatchReplicas dispatch, ITestOutputHel
         for (var i = 0; i < Units; i++)
         {
             var kind = i % 5 == 0 ? UnitKind.FootPatrol : UnitKind.PatrolCar;
-            terminals.Add(await FieldTerminal.ConnectAsync(i % 2 == 0 ? dispatch.A : dispatch.B, $"burst-{i:00}", kind,
+            terminals.Add(await FieldTerminal.ConnectAsync(dispatch.AsUnit(i % 2 == 0 ? dispatch.A : dispatch.B, $"burst-{i:00}"), $"burst-{i:00}", kind,
                 Near(site, random.NextDouble() * 4_000 - 2_000, random.NextDouble() * 4_000 - 2_000)));
         }
         await dispatch.IndexedAsync(site, [.. terminals]);

@@ -24,6 +24,7 @@ public sealed class DispatchClockTests : IAsyncLifetime
     private ServiceHost<dispatch::Program> _host = null!;
     private GrpcChannel _channel = null!;
     private KafkaTestClient _client = null!;
+    private readonly TestTokens _tokens = new();
 
     public Task InitializeAsync()
     {
@@ -34,7 +35,7 @@ public sealed class DispatchClockTests : IAsyncLifetime
             _kafka.CreateTopic(topic.Name, 1);
         }
         _redis = EmbeddedRedis.Start();
-        _host = new ServiceHost<dispatch::Program>(new Dictionary<string, string?>
+        _host = new ServiceHost<dispatch::Program>(new Dictionary<string, string?>(_tokens.HostSettings)
         {
             ["Kafka:BootstrapServers"] = _kafka.BootstrapServers,
             ["Redis:Configuration"] = _redis.ConnectionString,
@@ -45,7 +46,9 @@ public sealed class DispatchClockTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private DispatchService.DispatchServiceClient Dispatch => new(_channel);
+    private DispatchService.DispatchServiceClient Dispatch => new(_tokens.AsCentre(_channel));
+
+    private DispatchService.DispatchServiceClient AsUnit(string unitId) => new(_tokens.AsUnit(_channel, unitId));
 
     private async Task<IncidentRecord> Eventually(string incidentId, Func<IncidentRecord, bool> done, string what)
         => await EventuallyAsync(async () => await Dispatch.GetIncidentAsync(new GetIncidentRequest { IncidentId = incidentId }), done, what);
@@ -54,8 +57,8 @@ public sealed class DispatchClockTests : IAsyncLifetime
     public async Task The_30_second_acknowledgement_timeout_and_the_1_minute_tier_deadline_fire_on_time()
     {
         var site = Area(1);
-        await using var first = await FieldTerminal.ConnectAsync(Dispatch, "me-first", UnitKind.MinimalEmergency, Near(site, 50));
-        await using var second = await FieldTerminal.ConnectAsync(Dispatch, "me-second", UnitKind.MinimalEmergency, Near(site, 120));
+        await using var first = await FieldTerminal.ConnectAsync(AsUnit("me-first"), "me-first", UnitKind.MinimalEmergency, Near(site, 50));
+        await using var second = await FieldTerminal.ConnectAsync(AsUnit("me-second"), "me-second", UnitKind.MinimalEmergency, Near(site, 120));
         var incident = NewIncident(IncidentCategory.Medical, Priority.P1, site, "woman collapsed at the vaccination site", _clock.GetUtcNow());
         await _client.ProduceAsync(Topics.Incidents, incident.IncidentId,
             new Contracts.Events.V1.IncidentReported { Metadata = new Contracts.Events.V1.EventMetadata { EventId = "e1" }, Incident = incident }.ToByteArray(),
@@ -94,5 +97,6 @@ public sealed class DispatchClockTests : IAsyncLifetime
         _client.Dispose();
         _redis.Dispose();
         _kafka.Dispose();
+        _tokens.Dispose();
     }
 }

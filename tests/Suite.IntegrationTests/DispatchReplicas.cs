@@ -29,8 +29,15 @@ public sealed class DispatchReplicas : IAsyncLifetime
     private GrpcChannel _channelA = null!;
     private GrpcChannel _channelB = null!;
 
+    private readonly TestTokens _tokens = new();
+
+    /// <summary>Replica A or B as the command centre calls it (operator, or admin for response plans).</summary>
     public DispatchService.DispatchServiceClient A { get; private set; } = null!;
     public DispatchService.DispatchServiceClient B { get; private set; } = null!;
+
+    /// <summary>The same replica as <paramref name="replica"/>, called by the terminal of <paramref name="unitId"/>.</summary>
+    public DispatchService.DispatchServiceClient AsUnit(DispatchService.DispatchServiceClient replica, string unitId)
+        => new(_tokens.AsUnit(ReferenceEquals(replica, A) ? _channelA : _channelB, unitId));
     public KafkaTestClient Kafka { get; private set; } = null!;
     public string RedisConnection => _redis.ConnectionString;
     public string BootstrapServers => _kafka.BootstrapServers;
@@ -48,13 +55,13 @@ public sealed class DispatchReplicas : IAsyncLifetime
         _b = new ServiceHost<dispatch::Program>(Settings("dispatch-b", feedQueue: 16));
         _channelA = GrpcChannel.ForAddress(_a.Address);
         _channelB = GrpcChannel.ForAddress(_b.Address);
-        A = new DispatchService.DispatchServiceClient(_channelA);
-        B = new DispatchService.DispatchServiceClient(_channelB);
+        A = new DispatchService.DispatchServiceClient(_tokens.AsCentre(_channelA));
+        B = new DispatchService.DispatchServiceClient(_tokens.AsCentre(_channelB));
         Kafka = new KafkaTestClient(_kafka.BootstrapServers);
         return Task.CompletedTask;
     }
 
-    private Dictionary<string, string?> Settings(string clientId, int feedQueue) => new()
+    private Dictionary<string, string?> Settings(string clientId, int feedQueue) => new(_tokens.HostSettings)
     {
         ["Kafka:BootstrapServers"] = _kafka.BootstrapServers,
         ["Kafka:ClientId"] = clientId,
@@ -172,6 +179,7 @@ public sealed class DispatchReplicas : IAsyncLifetime
         Kafka.Dispose();
         _redis.Dispose();
         _kafka.Dispose();
+        _tokens.Dispose();
     }
 }
 

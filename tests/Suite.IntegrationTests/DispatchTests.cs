@@ -13,8 +13,9 @@ public sealed class DispatchTests(DispatchReplicas dispatch)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private static Task<FieldTerminal> Unit(DispatchService.DispatchServiceClient client, string id, UnitKind kind, GeoPoint at, params Capability[] capabilities)
-        => FieldTerminal.ConnectAsync(client, id, kind, at, capabilities);
+    /// <summary>The unit's terminal on the given replica, with a token bound to that unit.</summary>
+    private Task<FieldTerminal> Unit(DispatchService.DispatchServiceClient client, string id, UnitKind kind, GeoPoint at, params Capability[] capabilities)
+        => FieldTerminal.ConnectAsync(dispatch.AsUnit(client, id), id, kind, at, capabilities);
 
     private static string Id(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..6]}";
 

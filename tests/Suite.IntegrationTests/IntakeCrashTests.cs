@@ -26,6 +26,7 @@ public sealed class IntakeCrashTests(ITestOutputHelper output) : IAsyncLifetime
     private EmbeddedKafka _kafka = null!;
     private EmbeddedRedis _redis = null!;
     private KafkaTestClient _client = null!;
+    private readonly ServiceDefaults.Security.DevSigningKey _signingKey = ServiceDefaults.Security.DevSigningKey.Create();
 
     public Task InitializeAsync()
     {
@@ -118,6 +119,11 @@ public sealed class IntakeCrashTests(ITestOutputHelper output) : IAsyncLifetime
         start.Environment["Redis__Configuration"] = _redis.ConnectionString;
         start.Environment["Kafka__SessionTimeoutMs"] = "3000"; // the restarted process takes over the dead one's partitions quickly
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Only the partner topic is used here, but Intake does not start without a key to validate tokens with.
+        foreach (var (key, value) in _signingKey.HostSettings())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.WriteLine($"[intake] {e.Data}"); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.WriteLine($"[intake] {e.Data}"); } };
@@ -143,6 +149,7 @@ public sealed class IntakeCrashTests(ITestOutputHelper output) : IAsyncLifetime
     public Task DisposeAsync()
     {
         _client.Dispose();
+        _signingKey.Dispose();
         _redis.Dispose();
         _kafka.Dispose();
         return Task.CompletedTask;

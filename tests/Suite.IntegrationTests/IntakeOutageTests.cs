@@ -11,7 +11,7 @@ public sealed class IntakeOutageTests(EmbeddedKafkaSuite suite)
     [Fact]
     public async Task While_Kafka_is_down_a_report_gets_UNAVAILABLE_within_the_deadline_and_is_accepted_when_resent_after()
     {
-        var intake = new IntakeService.IntakeServiceClient(suite.Gateway);
+        var intake = new IntakeService.IntakeServiceClient(suite.As(SuiteFixture.Reporter));
         var report = ReportCases.Valid(DateTimeOffset.UtcNow);
         report.ExternalId = $"outage-{Guid.NewGuid()}";
 

@@ -17,12 +17,14 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _replaceServices;
 
+    /// <param name="settings">Configuration on top of the host's appsettings.json.</param>
     /// <param name="replaceServices">Test doubles for services the host registers (e.g. a fake clock); null for none.</param>
-    public ServiceHost(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? replaceServices = null)
+    /// <param name="listen">How the one loopback endpoint listens; HTTP/2 cleartext by default.</param>
+    public ServiceHost(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? replaceServices = null, Action<ListenOptions>? listen = null)
     {
         _settings = settings;
         _replaceServices = replaceServices;
-        UseKestrel(options => options.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0, listen ?? (endpoint => endpoint.Protocols = HttpProtocols.Http2)));
         StartServer();
         Address = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }

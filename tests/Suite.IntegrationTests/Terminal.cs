@@ -1,6 +1,7 @@
 using Contracts.Common.V1;
 using Contracts.Dispatch.V1;
 using Grpc.Core;
+using ServiceDefaults.Security;
 
 namespace Suite.IntegrationTests;
 
@@ -16,6 +17,10 @@ public sealed class Terminal : IDisposable
     }
 
     public Welcome Welcome { get; }
+
+    /// <summary>Connects through the suite's gateway with a token bound to <paramref name="unitId"/>.</summary>
+    public static Task<Terminal> ConnectAsync(SuiteFixture suite, string unitId, UnitKind kind, GeoPoint position, CancellationToken cancellationToken)
+        => ConnectAsync(new DispatchService.DispatchServiceClient(suite.As(SuiteIdentity.Terminal(unitId))), unitId, kind, position, cancellationToken);
 
     public static async Task<Terminal> ConnectAsync(DispatchService.DispatchServiceClient client, string unitId, UnitKind kind, GeoPoint position, CancellationToken cancellationToken)
     {

@@ -34,6 +34,9 @@ internal sealed partial class ServiceProcess : IDisposable
     public int Pid => _process.Id;
     public Task<int> Exited => _exited.Task;
 
+    /// <summary>Every line the service writes (stdout and stderr), as it arrives; on the output reader's thread.</summary>
+    public event Action<string>? LineReceived;
+
     /// <summary>services/&lt;service&gt;/bin/&lt;configuration of this build&gt;/net10.0/&lt;service&gt;.dll, found from the repository root above this program.</summary>
     public static string LocateDll(string service)
     {
@@ -166,6 +169,7 @@ internal sealed partial class ServiceProcess : IDisposable
         if (line is not null)
         {
             Console.Error.WriteLine($"[{Name}] {line}");
+            LineReceived?.Invoke(line);
         }
     }
 

@@ -14,8 +14,11 @@ internal sealed class Demo : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _running = [];
 
-    private Demo(Uri gateway)
+    private readonly DevIdentities _identities;
+
+    private Demo(Uri gateway, DevIdentities identities)
     {
+        _identities = identities;
         _channel = GrpcChannel.ForAddress(gateway, new GrpcChannelOptions
         {
             // 24 terminal streams, the feed and the calls fit in one HTTP/2 connection, but need not.
@@ -23,9 +26,9 @@ internal sealed class Demo : IAsyncDisposable
         });
     }
 
-    public static async Task<Demo> StartAsync(Uri gateway, CancellationToken cancellationToken)
+    public static async Task<Demo> StartAsync(Uri gateway, DevIdentities identities, CancellationToken cancellationToken)
     {
-        var demo = new Demo(gateway);
+        var demo = new Demo(gateway, identities);
         try
         {
             await demo.StartCoreAsync(cancellationToken);
@@ -41,17 +44,16 @@ internal sealed class Demo : IAsyncDisposable
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-        var dispatch = new DispatchService.DispatchServiceClient(_channel);
-
-        _running.Add(new FeedPrinter(dispatch).RunAsync(_stop.Token));
+        // Each client with its own token, as in the field: the operator's feed, each unit's terminal, a partner's reports.
+        _running.Add(new FeedPrinter(new DispatchService.DispatchServiceClient(_identities.As(_channel, DevIdentities.DemoOperator))).RunAsync(_stop.Token));
         // The feed starts "from now" once Dispatch has the call: give it a moment so the units coming on duty show on it.
         await Task.Delay(TimeSpan.FromMilliseconds(500), starting.Token);
 
-        var terminals = new DemoTerminals(dispatch);
+        var terminals = new DemoTerminals(unit => new DispatchService.DispatchServiceClient(_identities.As(_channel, ServiceDefaults.Security.SuiteIdentity.Terminal(unit.UnitId))));
         await terminals.StartAsync(TimeSpan.FromSeconds(15), _stop.Token).WaitAsync(starting.Token);
         _running.Add(terminals.StoppedAsync());
 
-        _running.Add(new DemoScenario(new IntakeService.IntakeServiceClient(_channel)).RunAsync(_stop.Token));
+        _running.Add(new DemoScenario(new IntakeService.IntakeServiceClient(_identities.As(_channel, DevIdentities.ScenarioPartner))).RunAsync(_stop.Token));
     }
 
     /// <summary>Closes the terminals' streams and the feed, then the channel.</summary>

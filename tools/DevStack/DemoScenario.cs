@@ -43,7 +43,7 @@ internal sealed class DemoScenario(IntakeService.IntakeServiceClient intake)
     /// <summary>A valid report for trying the API by hand, e.g. with buf curl.</summary>
     public static Report SampleReport(DateTime now) => new()
     {
-        Source = "buf-curl",
+        Source = DevIdentities.DemoPartner.SourceId!, // the partner whose token TryItHint prints
         ExternalId = $"try-{now:yyyyMMdd-HHmmss}",
         OccurredAt = Timestamp.FromDateTime(now.AddMinutes(-3)),
         ReportedAt = Timestamp.FromDateTime(now),

@@ -3,7 +3,7 @@ using Contracts.Dispatch.V1;
 namespace DevStack;
 
 /// <summary>Every unit of <see cref="DemoCity"/> on duty: one simulated terminal each, all through the gateway.</summary>
-internal sealed class DemoTerminals(DispatchService.DispatchServiceClient dispatch)
+internal sealed class DemoTerminals(Func<DemoUnit, DispatchService.DispatchServiceClient> clientFor)
 {
     private readonly List<SimulatedTerminal> _terminals = [];
     private readonly List<Task> _running = [];
@@ -13,7 +13,7 @@ internal sealed class DemoTerminals(DispatchService.DispatchServiceClient dispat
     {
         foreach (var unit in DemoCity.Units)
         {
-            var terminal = new SimulatedTerminal(unit, dispatch);
+            var terminal = new SimulatedTerminal(unit, clientFor(unit)); // a token bound to this unit
             _terminals.Add(terminal);
             _running.Add(terminal.RunAsync(stop));
         }

@@ -26,6 +26,9 @@ internal sealed class Stack
     private EmbeddedRedis? _redis;
     private volatile bool _stopping;
 
+    /// <summary>The signing key every host trusts and the tokens of the demo's clients.</summary>
+    public DevIdentities Identities { get; } = new();
+
     private Stack(StackOptions options)
     {
         _options = options;
@@ -83,11 +86,12 @@ internal sealed class Stack
         }
         Output.Info($"embedded Redis (Garnet) on {_redis.ConnectionString}");
 
-        var backend = new Dictionary<string, string>
+        var backend = new Dictionary<string, string>(Identities.Environment)
         {
             ["Kafka__BootstrapServers"] = _kafka.BootstrapServers,
             ["Redis__Configuration"] = _redis.ConnectionString,
         };
+        Output.Info($"development signing key {Identities.KeyId} (in memory only; tokens end with this run)");
         ChildProcess[] services =
         [
             Launch("intake", intakeDll, _options.IntakePort, backend, ConsoleColor.Magenta),
@@ -96,7 +100,7 @@ internal sealed class Stack
         ];
         await WaitAllHealthyAsync(services, cancellationToken);
 
-        var gateway = Launch("gateway", gatewayDll, _options.GatewayPort, new Dictionary<string, string>
+        var gateway = Launch("gateway", gatewayDll, _options.GatewayPort, new Dictionary<string, string>(Identities.Environment)
         {
             ["ReverseProxy__Clusters__intake__Destinations__primary__Address"] = services[0].Address.ToString(),
             ["ReverseProxy__Clusters__analysis__Destinations__primary__Address"] = services[1].Address.ToString(),
@@ -174,5 +178,6 @@ internal sealed class Stack
         _redis = null;
         _kafka?.Dispose();
         _kafka = null;
+        Identities.Dispose();
     }
 }

@@ -28,14 +28,14 @@ internal static class Supervisor
             return 1;
         }
 
-        TryItHint.Print(stack.GatewayAddress, layout);
+        TryItHint.Print(stack.GatewayAddress, layout, stack.Identities);
         var exitCode = 0;
         Demo? demo = null;
         try
         {
             if (options.Demo)
             {
-                demo = await Demo.StartAsync(stack.GatewayAddress, shutdown.Requested);
+                demo = await Demo.StartAsync(stack.GatewayAddress, stack.Identities, shutdown.Requested);
             }
             else
             {

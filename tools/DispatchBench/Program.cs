@@ -7,6 +7,7 @@ using DispatchBench;
 using Embedded;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Messaging;
 
@@ -30,7 +31,11 @@ foreach (var topic in Topics.All)
     kafka.CreateTopic(topic.Name, Partitions);
 }
 using var redis = EmbeddedRedis.Start();
-using var dispatch = DispatchProcess.Start(new Dictionary<string, string>
+// Dispatch validates bearer tokens: a signing key for this run only, its public half for Dispatch.
+using var signingKey = ServiceDefaults.Security.DevSigningKey.Create();
+var tokens = new ServiceDefaults.Security.TokenIssuer(signingKey.Credentials);
+Grpc.Core.Metadata Bearer(ServiceDefaults.Security.SuiteIdentity identity) => new() { { "authorization", $"Bearer {tokens.Issue(identity, TimeSpan.FromHours(12))}" } };
+using var dispatch = DispatchProcess.Start(new Dictionary<string, string>(signingKey.HostSettings().ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!))
 {
     ["Kafka__BootstrapServers"] = kafka.BootstrapServers,
     ["Redis__Configuration"] = redis.ConnectionString,
@@ -81,13 +86,15 @@ var channels = Enumerable.Range(0, (units + StreamsPerChannel - 1) / StreamsPerC
         MaxReceiveMessageSize = null,
     })).ToList();
 var terminals = new AsyncDuplexStreamingCall<TerminalMessage, DispatchMessage>[units];
+// Each terminal with a token bound to its unit, made before the clock starts.
+var unitTokens = Enumerable.Range(0, units).Select(i => Bearer(ServiceDefaults.Security.SuiteIdentity.Terminal($"u{i:00000}"))).ToArray();
 var cpuBefore = dispatch.CpuSeconds();
 var connecting = Stopwatch.StartNew();
 await Parallel.ForEachAsync(Enumerable.Range(0, units), new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (i, _) =>
 {
     var kind = KindOf(i, out var capabilities);
     var client = new DispatchService.DispatchServiceClient(channels[i / StreamsPerChannel]);
-    var call = client.Connect();
+    var call = client.Connect(headers: unitTokens[i]);
     await call.RequestStream.WriteAsync(new TerminalMessage
     {
         Hello = new Hello { UnitId = $"u{i:00000}", CallSign = $"U{i}", Kind = kind, Capabilities = { capabilities }, Position = RandomPointFor(i) },
@@ -106,7 +113,15 @@ GeoPoint RandomPointFor(int i)
 var connectSeconds = connecting.Elapsed.TotalSeconds;
 Console.WriteLine($"phase 1: {units:N0} terminals connected in {connectSeconds:F1} s ({units / connectSeconds:N0}/s), dispatch used {dispatch.CpuSeconds() - cpuBefore:F1} CPU s");
 
-var query = new DispatchService.DispatchServiceClient(channels[0]);
+var asOperator = Bearer(ServiceDefaults.Security.SuiteIdentity.Operator("bench-operator"));
+var query = new DispatchService.DispatchServiceClient(channels[0].Intercept(metadata =>
+{
+    foreach (var entry in asOperator)
+    {
+        metadata.Add(entry);
+    }
+    return metadata;
+}));
 // The index fills from units.v1: wait until a city-wide question sees every kind.
 await WaitIndexedAsync();
 async Task WaitIndexedAsync()

@@ -7,11 +7,128 @@ public sealed class AnalysisOptions
 {
     public const string Section = "Analysis";
 
-    /// <summary>Consumer group of the incident indexer on incidents.v1, shared by every Analysis replica.</summary>
+    /// <summary>Consumer group of the incident analyser on incidents.v1, shared by every Analysis replica.</summary>
     [Required]
     public string ConsumerGroup { get; set; } = "analysis";
+
+    /// <summary>
+    /// First part of every Redis key. A replay into a fresh prefix (with a fresh consumer group)
+    /// rebuilds the whole state next to the live one: docs/ANALYSIS.md, "Rebuilding the state".
+    /// </summary>
+    [Required, RegularExpression("^[a-z0-9][a-z0-9-]*$")]
+    public string StatePrefix { get; set; } = "analysis";
+
+    /// <summary>False while rebuilding state by replay: the alerts were raised the first time round.</summary>
+    public bool PublishAlerts { get; set; } = true;
 
     /// <summary>How long an incident stays indexed, counted from when Intake received it.</summary>
     [Range(1, 365)]
     public int IncidentRetentionDays { get; set; } = 30;
+
+    /// <summary>Incidents analysed concurrently per consumer (offsets are still stored in order).</summary>
+    [Range(1, 4096)]
+    public int MaxInFlight { get; set; } = 256;
+
+    /// <summary>Series-category incidents kept parsed in memory for candidate scoring (they never change).</summary>
+    [Range(0, 10_000_000)]
+    public int FeatureCacheSize { get; set; } = 200_000;
+
+    /// <summary>Length of one time bucket of the spatial index (one GEO key per category group and bucket).</summary>
+    [Range(1, 60)]
+    public int GeoBucketDays { get; set; } = 7;
+
+    /// <summary>Seconds between summary log lines (incidents analysed, rate, duration p50/p99/max); 0 for none.</summary>
+    [Range(0, 3600)]
+    public int StatsIntervalSeconds { get; set; } = 60;
+}
+
+/// <summary>Section "Analysis:Duplicates": near-duplicate reports of one event.</summary>
+public sealed class DuplicateOptions
+{
+    public const string Section = "Analysis:Duplicates";
+
+    [Range(1, 5000)]
+    public double RadiusMeters { get; set; } = 150;
+
+    [Range(1, 24 * 60)]
+    public int WindowMinutes { get; set; } = 10;
+}
+
+/// <summary>Section "Analysis:Disputes": escalating disputes at one address or between the same parties.</summary>
+public sealed class DisputeOptions
+{
+    public const string Section = "Analysis:Disputes";
+
+    /// <summary>ESCALATION_RISK from this many dispute reports ...</summary>
+    [Range(2, 100)]
+    public int Threshold { get; set; } = 3;
+
+    /// <summary>... within this many days.</summary>
+    [Range(1, 365)]
+    public int WindowDays { get; set; } = 30;
+}
+
+/// <summary>Section "Analysis:Hotspots".</summary>
+public sealed class HotspotOptions
+{
+    public const string Section = "Analysis:Hotspots";
+
+    /// <summary>Side of a grid cell.</summary>
+    [Range(100, 10_000)]
+    public double CellMeters { get; set; } = 600;
+
+    /// <summary>HOTSPOT when the count in a window is at least this many times the cell's baseline for that window.</summary>
+    [Range(1.1, 100)]
+    public double Factor { get; set; } = 3;
+
+    /// <summary>The baseline is the cell's own rate over this many days before the window.</summary>
+    [Range(8, 365)]
+    public int BaselineDays { get; set; } = 28;
+
+    /// <summary>Floor of the baseline rate, per day: a cell with no history still needs a real cluster to alert.</summary>
+    [Range(0.01, 100)]
+    public double MinBaselinePerDay { get; set; } = 0.25;
+
+    /// <summary>Fewest incidents in the window before it can alert, per window.</summary>
+    [Range(1, 1000)]
+    public int MinCount1h { get; set; } = 3;
+
+    [Range(1, 1000)]
+    public int MinCount24h { get; set; } = 6;
+
+    [Range(1, 10_000)]
+    public int MinCount7d { get; set; } = 15;
+
+    /// <summary>GetHotspots answers at most this many cells when the caller sets no limit.</summary>
+    [Range(1, 10_000)]
+    public int DefaultLimit { get; set; } = 50;
+}
+
+/// <summary>Section "Analysis:Fraud".</summary>
+public sealed class FraudOptions
+{
+    public const string Section = "Analysis:Fraud";
+
+    /// <summary>
+    /// An identifier carried by more incidents than this is common (a bank's hotline, an app's URL):
+    /// it stops linking, and chains it had welded are split again.
+    /// </summary>
+    [Range(2, 100_000)]
+    public int CommonIdentifierDegree { get; set; } = 25;
+
+    /// <summary>FRAUD_CHAIN_DETECTED when a chain reaches this many incidents.</summary>
+    [Range(2, 100)]
+    public int MinChainIncidents { get; set; } = 2;
+
+    /// <summary>INTERCEPT when a report joins a known chain within this many hours of the offence: money may still be stopped.</summary>
+    [Range(1, 24 * 30)]
+    public int InterceptWindowHours { get; set; } = 72;
+
+    /// <summary>A chain with no new incident for this many days leaves the graph.</summary>
+    [Range(1, 3650)]
+    public int ChainRetentionDays { get; set; } = 180;
+
+    /// <summary>Choke points listed per chain.</summary>
+    [Range(1, 100)]
+    public int MaxChokePoints { get; set; } = 5;
 }

@@ -1,8 +1,11 @@
+using Analysis.Application;
 using Analysis.Domain;
+using Analysis.Domain.Hotspots;
 using Analysis.Infrastructure;
 using Analysis.Streaming;
 using Contracts.Analysis.V1;
 using Contracts.Common.V1;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -11,52 +14,221 @@ using static Microsoft.Extensions.Hosting.GrpcErrors;
 namespace Analysis.Grpc;
 
 public sealed class AnalysisGrpcService(
-    IncidentIndex index,
+    IncidentStore incidents,
+    SeriesGraph series,
+    SeriesReader seriesReader,
+    FraudGraph fraud,
+    FraudChainReader chainReader,
+    HotspotStore hotspots,
+    WatchlistStore watchlist,
     AlertHub alerts,
+    TimeProvider clock,
     IOptions<AnalysisOptions> options,
+    IOptions<HotspotOptions> hotspotOptions,
     IHostApplicationLifetime lifetime) : AnalysisService.AnalysisServiceBase
 {
-    public override async Task<GetIncidentLinksResponse> GetIncidentLinks(GetIncidentLinksRequest request, ServerCallContext context)
+    public override Task<GetIncidentLinksResponse> GetIncidentLinks(GetIncidentLinksRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.IncidentId))
         {
             throw InvalidArgument("incident_id", "REQUIRED", "incident_id is required");
         }
-
-        bool known;
-        try
+        return Redis(async () =>
         {
-            known = await index.ContainsAsync(request.IncidentId);
-        }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
-        {
-            throw Unavailable("the incident index is unreachable; retry later");
-        }
-        if (!known)
-        {
-            throw NotFound($"incident {request.IncidentId} is not indexed by Analysis: unknown, not consumed yet, "
-                           + $"or received more than {options.Value.IncidentRetentionDays} days ago");
-        }
-
-        // Linking is not implemented yet (see analysis.proto): an indexed incident has no links.
-        return new GetIncidentLinksResponse { IncidentId = request.IncidentId };
+            if (await incidents.GetWithLinksAsync(request.IncidentId, request.IncludeCandidates) is not { } found)
+            {
+                throw NotFound($"incident {request.IncidentId} is not analysed by Analysis: unknown, not consumed yet, "
+                               + $"or received more than {options.Value.IncidentRetentionDays} days ago");
+            }
+            // Series are renamed when they merge: links carry the series the incident is in now.
+            var currentSeries = await series.SeriesOfAsync(request.IncidentId) ?? "";
+            var response = new GetIncidentLinksResponse { IncidentId = request.IncidentId };
+            foreach (var link in found.Links)
+            {
+                if (link.Kind == LinkKind.Series && link.Linked)
+                {
+                    link.GroupId = currentSeries;
+                }
+                response.Links.Add(link);
+            }
+            return response;
+        });
     }
 
-    public override async Task WatchAlerts(WatchAlertsRequest request, IServerStreamWriter<Alert> responseStream, ServerCallContext context)
+    public override Task<Contracts.Analysis.V1.Series> GetSeries(GetSeriesRequest request, ServerCallContext context)
+    {
+        if (request.SeriesId.Length == 0 == (request.IncidentId.Length == 0))
+        {
+            throw InvalidArgument("series_id", "ONE_REQUIRED", "set exactly one of series_id and incident_id");
+        }
+        return Redis(async () =>
+        {
+            var seriesId = request.SeriesId;
+            if (seriesId.Length == 0)
+            {
+                seriesId = await series.SeriesOfAsync(request.IncidentId)
+                    ?? throw NotFound($"incident {request.IncidentId} is in no series (not linked to another incident, unknown, or past retention)");
+            }
+            return await seriesReader.ReadAsync(seriesId) ?? throw NotFound($"series {seriesId} is unknown or past retention");
+        });
+    }
+
+    public override Task<FraudChain> GetFraudChain(GetFraudChainRequest request, ServerCallContext context)
+    {
+        var given = (request.ChainId.Length > 0 ? 1 : 0) + (request.IncidentId.Length > 0 ? 1 : 0) + (request.Identifier is not null ? 1 : 0);
+        if (given != 1)
+        {
+            throw InvalidArgument("chain_id", "ONE_REQUIRED", "set exactly one of chain_id, incident_id and identifier");
+        }
+        string? identifierKey = null;
+        if (request.Identifier is { } identifier && (identifierKey = IdentifierKeys.Key(identifier)) is null)
+        {
+            throw InvalidArgument("identifier.value", "EMPTY", "the identifier has no value left after normalising");
+        }
+        return Redis(async () =>
+        {
+            var chainId = request.ChainId;
+            if (request.IncidentId.Length > 0)
+            {
+                chainId = await fraud.ChainOfIncidentAsync(request.IncidentId)
+                    ?? throw NotFound($"incident {request.IncidentId} is in no fraud chain (it shares no linking identifier, is unknown, or past retention)");
+            }
+            else if (identifierKey is not null)
+            {
+                chainId = await fraud.ChainOfIdentifierAsync(identifierKey)
+                    ?? throw NotFound($"{IdentifierKeys.Describe(identifierKey)} links no fraud chain (unknown, on a single report, or common)");
+            }
+            return (await chainReader.ReadAsync(chainId))?.Chain ?? throw NotFound($"fraud chain {chainId} is unknown or past retention");
+        });
+    }
+
+    public override Task<GetHotspotsResponse> GetHotspots(GetHotspotsRequest request, ServerCallContext context)
+    {
+        if (request.Area is null || GeoBoxes.Problem(request.Area) is { } problem && problem.Length > 0)
+        {
+            throw InvalidArgument("area", "INVALID_AREA", request.Area is null ? "area is required" : GeoBoxes.Problem(request.Area)!);
+        }
+        var rule = new HotspotRule(hotspotOptions.Value);
+        var window = rule.Spec(request.Window) ?? throw InvalidArgument("window", "UNKNOWN_VALUE", "window must be 1H, 24H or 7D");
+        if (request.Limit < 0)
+        {
+            throw InvalidArgument("limit", "OUT_OF_RANGE", "limit must not be negative");
+        }
+        var categories = request.Categories.Count > 0
+            ? request.Categories.Distinct().ToList()
+            : Enum.GetValues<IncidentCategory>().Where(c => c != IncidentCategory.Unspecified).ToList();
+        var limit = request.Limit > 0 ? request.Limit : hotspotOptions.Value.DefaultLimit;
+        return Redis(async () =>
+        {
+            var sw = request.Area.SouthWest;
+            var ne = request.Area.NorthEast;
+            var center = new GeoPoint { Latitude = (sw.Latitude + ne.Latitude) / 2, Longitude = (sw.Longitude + ne.Longitude) / 2 };
+            var width = Domain.Series.Geo.DistanceM(center.Latitude, sw.Longitude, center.Latitude, ne.Longitude);
+            var height = Domain.Series.Geo.DistanceM(sw.Latitude, center.Longitude, ne.Latitude, center.Longitude);
+            var now = clock.GetUtcNow();
+            var found = new List<Hotspot>();
+            foreach (var category in categories)
+            {
+                var cells = (await hotspots.CellsInAsync(category, center, width, height)).Where(c => GeoBoxes.Contains(request.Area, c.Center)).ToList();
+                var counts = await hotspots.CountAsync([.. cells.Select(c => (c.CellId, category))], now, window, rule.BaselinePeriod);
+                for (var i = 0; i < cells.Count; i++)
+                {
+                    var verdict = rule.Judge(window, counts[i]);
+                    if (verdict.Count == 0)
+                    {
+                        continue;
+                    }
+                    found.Add(new Hotspot
+                    {
+                        CellId = cells[i].CellId,
+                        Center = new HotspotGrid(hotspotOptions.Value.CellMeters).Center(cells[i].CellId),
+                        Category = category,
+                        Count = verdict.Count,
+                        Baseline = verdict.Baseline,
+                        Ratio = verdict.Ratio,
+                        Alerting = verdict.Alerting,
+                    });
+                }
+            }
+            return new GetHotspotsResponse
+            {
+                Hotspots = { found.OrderByDescending(h => h.Ratio).ThenByDescending(h => h.Count).ThenBy(h => h.CellId, StringComparer.Ordinal).Take(limit) },
+            };
+        });
+    }
+
+    public override Task<WatchlistEntry> UpsertWatchlistEntry(UpsertWatchlistEntryRequest request, ServerCallContext context)
+    {
+        var entry = request.Entry ?? throw InvalidArgument("entry", "REQUIRED", "entry is required");
+        if (string.IsNullOrWhiteSpace(entry.EntryId))
+        {
+            throw InvalidArgument("entry.entry_id", "REQUIRED", "entry_id is required (the caller's id; an upsert replaces it)");
+        }
+        if (entry.EntryId.Any(char.IsControl))
+        {
+            throw InvalidArgument("entry.entry_id", "INVALID_CHARACTERS", "entry_id must not contain control characters");
+        }
+        if (!Enum.IsDefined(entry.Subject) || entry.Subject == WatchlistSubject.Unspecified)
+        {
+            throw InvalidArgument("entry.subject", "REQUIRED", "subject must be PERSON, VEHICLE or IDENTIFIER");
+        }
+        if (!Enum.IsDefined(entry.Priority))
+        {
+            throw InvalidArgument("entry.priority", "UNKNOWN_VALUE", $"unknown priority {(int)entry.Priority}");
+        }
+        var keys = WatchlistKeys.ForEntry(entry);
+        if (keys.Count == 0)
+        {
+            throw InvalidArgument("entry.identifiers", "NOTHING_TO_MATCH",
+                "the entry needs at least one identifier with a value (or, for a person, a name): nothing could ever match it");
+        }
+        var stored = entry.Clone();
+        stored.UpdatedAt = Timestamp.FromDateTimeOffset(clock.GetUtcNow());
+        return Redis(async () =>
+        {
+            await watchlist.UpsertAsync(stored, keys);
+            return stored;
+        });
+    }
+
+    public override Task<RemoveWatchlistEntryResponse> RemoveWatchlistEntry(RemoveWatchlistEntryRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.EntryId))
+        {
+            throw InvalidArgument("entry_id", "REQUIRED", "entry_id is required");
+        }
+        return Redis(async () => new RemoveWatchlistEntryResponse { Removed = await watchlist.RemoveAsync(request.EntryId) });
+    }
+
+    public override Task<ListWatchlistResponse> ListWatchlist(ListWatchlistRequest request, ServerCallContext context)
+        => Redis(async () => new ListWatchlistResponse { Entries = { await watchlist.ListAsync() } });
+
+    public override async Task WatchAlerts(WatchAlertsRequest request, IServerStreamWriter<AlertEvent> responseStream, ServerCallContext context)
     {
         if (!Enum.IsDefined(request.MaxPriority))
         {
             throw InvalidArgument("max_priority", "UNKNOWN_VALUE", $"unknown priority {(int)request.MaxPriority}");
         }
+        if (request.Area is { } area && GeoBoxes.Problem(area) is { } problem)
+        {
+            throw InvalidArgument("area", "INVALID_AREA", problem);
+        }
+        Dictionary<int, long>? resumeFrom = null;
+        if (request.ResumeToken.Length > 0 && !AlertResumeToken.TryDecode(request.ResumeToken, out resumeFrom))
+        {
+            throw InvalidArgument("resume_token", "INVALID_FORMAT", "not a token WatchAlerts issued");
+        }
 
-        using var subscription = alerts.Subscribe(AlertFilter.From(request));
+        using var subscription = alerts.Subscribe(AlertFilter.From(request), resumeFrom)
+            ?? throw new RpcException(new Status(StatusCode.OutOfRange,
+                "the resume token is older than the alerts this replica still holds; start a new watch without a token and reload with GetSeries / GetFraudChain"));
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, subscription.Ended, lifetime.ApplicationStopping);
         try
         {
             // The only writer of this response stream.
-            await foreach (var alert in subscription.Reader.ReadAllAsync(ended.Token))
+            await foreach (var alertEvent in subscription.Reader.ReadAllAsync(ended.Token))
             {
-                await responseStream.WriteAsync(alert, ended.Token);
+                await responseStream.WriteAsync(alertEvent, ended.Token);
             }
         }
         catch (OperationCanceledException) when (ended.IsCancellationRequested)
@@ -70,11 +242,23 @@ public sealed class AnalysisGrpcService(
         }
         if (subscription.FailureReason is { } reason)
         {
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, reason));
+            throw new RpcException(new Status(subscription.FailureStatus, reason));
         }
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            throw Unavailable("Analysis is shutting down; reconnect to continue watching alerts");
+            throw Unavailable("Analysis is shutting down; reconnect with the last resume token to continue watching alerts");
+        }
+    }
+
+    private static async Task<T> Redis<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        {
+            throw Unavailable("Analysis state (Redis) is unreachable; retry later");
         }
     }
 }

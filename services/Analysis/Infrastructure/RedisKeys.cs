@@ -1,31 +1,66 @@
+using Analysis.Domain;
 using Contracts.Common.V1;
 using Google.Protobuf.Reflection;
+using Microsoft.Extensions.Options;
 
 namespace Analysis.Infrastructure;
 
 /// <summary>
-/// Redis keys. Keys that a script or multi-key command touches together share one hash tag, so
-/// the same code runs on Redis Cluster: an incident's key stands alone (tag = incident id), and a
-/// category's GEO index and its received-time index share the tag of the category.
+/// Redis keys, all under <see cref="AnalysisOptions.StatePrefix"/>. Keys that a script or
+/// multi-key command touches together share one hash tag ({...}), so the same code runs on Redis
+/// Cluster; docs/ANALYSIS.md lists every key with its expiry and size.
 /// </summary>
-internal static class RedisKeys
+public sealed class RedisKeys(string prefix)
 {
     private const string CategoryPrefix = "INCIDENT_CATEGORY_";
 
     private static readonly EnumDescriptor CategoryDescriptor
         = CommonReflection.Descriptor.EnumTypes.Single(e => e.ClrType == typeof(IncidentCategory));
 
-    /// <summary>Hash: <c>incident</c> (common.v1.Incident protobuf). Expires with the retention.</summary>
-    public static string Incident(string incidentId) => $"analysis:incident:{{{incidentId}}}";
+    public RedisKeys(IOptions<AnalysisOptions> options) : this(options.Value.StatePrefix)
+    {
+    }
 
-    /// <summary>GEO set of the indexed incidents of one category (member = incident id).</summary>
-    public static string Geo(IncidentCategory category) => $"analysis:geo:{{{CategoryTag(category)}}}";
+    public string Prefix => prefix;
 
-    /// <summary>
-    /// Sorted set of the same members scored by received time (Unix ms): GEO members cannot expire,
-    /// so this is what finds and removes the ones past retention. Same hash tag as <see cref="Geo"/>.
-    /// </summary>
-    public static string Received(IncidentCategory category) => $"analysis:received:{{{CategoryTag(category)}}}";
+    /// <summary>Hash: <c>incident</c> (common.v1.Incident protobuf) and one field per link (analysis.v1.IncidentLink protobuf).</summary>
+    public string Incident(string incidentId) => $"{prefix}:incident:{{{incidentId}}}";
+
+    /// <summary>GEO set of one category group's incidents that occurred in one time bucket; member "occurredUnixSeconds:category:incidentId".</summary>
+    public string Geo(string categoryGroup, long bucket) => $"{prefix}:geo:{{{categoryGroup}:{bucket}}}";
+
+    /// <summary>Sorted set of one cell's incidents of one category, scored by occurred time (Unix ms).</summary>
+    public string HotspotCell(string cellId, IncidentCategory category) => $"{prefix}:hot:{{{cellId}:{CategoryTag(category)}}}";
+
+    /// <summary>Who raised a cell's hotspot alert for one window instance (same tag as the cell).</summary>
+    public string HotspotAlerted(string cellId, IncidentCategory category, string window, long windowIndex)
+        => $"{prefix}:hot:{{{cellId}:{CategoryTag(category)}}}:alerted:{window}:{windowIndex}";
+
+    /// <summary>GEO set of the cells that have seen incidents of one category (member = cell id): what GetHotspots searches.</summary>
+    public string HotspotCells(IncidentCategory category) => $"{prefix}:hot-cells:{{{CategoryTag(category)}}}";
+
+    /// <summary>Sorted set of the dispute reports under one dispute key, scored by occurred time (Unix ms).</summary>
+    public string Disputes(string disputeKey) => $"{prefix}:dispute:{{{disputeKey}}}";
+
+    /// <summary>The fraud graph: every key shares the tag {fraud}, so one script updates it atomically.</summary>
+    public FraudGraphKeys Fraud => new(
+        $"{prefix}:fraud:{{fraud}}:incidents",
+        $"{prefix}:fraud:{{fraud}}:identifiers",
+        $"{prefix}:fraud:{{fraud}}:chains",
+        $"{prefix}:fraud:{{fraud}}:aliases",
+        $"{prefix}:fraud:{{fraud}}:done",
+        $"{prefix}:fraud:{{fraud}}:activity");
+
+    /// <summary>The series graph (union of linked incidents), tag {series}.</summary>
+    public SeriesGraphKeys Series => new(
+        $"{prefix}:series:{{series}}:incidents",
+        $"{prefix}:series:{{series}}:members",
+        $"{prefix}:series:{{series}}:aliases",
+        $"{prefix}:series:{{series}}:done",
+        $"{prefix}:series:{{series}}:activity");
+
+    /// <summary>Watchlist entries (entry id → protobuf) and the index (identifier key → entry ids), tag {watchlist}.</summary>
+    public (string Entries, string Index) Watchlist => ($"{prefix}:watchlist:{{watchlist}}:entries", $"{prefix}:watchlist:{{watchlist}}:index");
 
     /// <summary>"robbery", "missing_person": the proto value name, stable across code renames; the number for a value this build does not know.</summary>
     public static string CategoryTag(IncidentCategory category)
@@ -33,3 +68,7 @@ internal static class RedisKeys
             ? (name.StartsWith(CategoryPrefix, StringComparison.Ordinal) ? name[CategoryPrefix.Length..] : name).ToLowerInvariant()
             : ((int)category).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
+
+public sealed record FraudGraphKeys(string Incidents, string Identifiers, string Chains, string Aliases, string Done, string Activity);
+
+public sealed record SeriesGraphKeys(string Incidents, string Members, string Aliases, string Done, string Activity);

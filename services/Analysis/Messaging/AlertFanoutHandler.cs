@@ -42,7 +42,7 @@ public sealed class AlertFanoutHandler(AlertHub hub, ILogger<AlertFanoutHandler>
             return Task.CompletedTask;
         }
 
-        hub.Publish(raised.Alert);
+        hub.Publish(record.Partition.Value, record.Offset.Value, raised.Alert);
         return Task.CompletedTask;
     }
 }

@@ -1,4 +1,4 @@
-using Analysis.Infrastructure;
+using Analysis.Application;
 using Confluent.Kafka;
 using Contracts.Events.V1;
 using Google.Protobuf;
@@ -6,8 +6,8 @@ using Messaging;
 
 namespace Analysis.Messaging;
 
-/// <summary>incidents.v1 (consumer group): every incident is indexed for linking. Idempotent, so redelivery is harmless.</summary>
-public sealed class IncidentIndexer(IncidentIndex index, ILogger<IncidentIndexer> logger) : IKafkaMessageHandler
+/// <summary>incidents.v1 (consumer group): every incident is analysed. Idempotent, so redelivery is harmless.</summary>
+public sealed class IncidentIndexer(IncidentAnalyzer analyzer, ILogger<IncidentIndexer> logger) : IKafkaMessageHandler
 {
     public async Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken)
     {
@@ -40,18 +40,9 @@ public sealed class IncidentIndexer(IncidentIndex index, ILogger<IncidentIndexer
             return;
         }
 
-        var outcome = await index.IndexAsync(incident);
-        switch (outcome)
+        if (await analyzer.AnalyseAsync(incident, cancellationToken) == AnalysisOutcome.OutsideRetention)
         {
-            case IndexOutcome.OutsideRetention:
-                logger.LogInformation("Incident {IncidentId} was received {ReceivedAt:O}, before the retention window: not indexed", incident.IncidentId, incident.ReceivedAt?.ToDateTimeOffset());
-                break;
-            case IndexOutcome.IndexedWithoutLocation:
-                logger.LogWarning("Incident {IncidentId} indexed without a position: its location cannot go into a GEO index", incident.IncidentId);
-                break;
-            default:
-                logger.LogDebug("Incident {IncidentId} indexed", incident.IncidentId);
-                break;
+            logger.LogInformation("Incident {IncidentId} was received {ReceivedAt:O}, before the retention window: not analysed", incident.IncidentId, incident.ReceivedAt?.ToDateTimeOffset());
         }
     }
 }

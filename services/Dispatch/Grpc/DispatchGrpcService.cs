@@ -8,6 +8,7 @@ using Dispatch.Streaming;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ServiceDefaults;
+using ServiceDefaults.Security;
 using static Microsoft.Extensions.Hosting.GrpcErrors;
 
 namespace Dispatch.Grpc;
@@ -37,6 +38,7 @@ public sealed class DispatchGrpcService(
             return;
         }
         var hello = requestStream.Current.Hello ?? throw InvalidArgument("hello", "REQUIRED", "the first message on a terminal stream must be a hello");
+        context.Caller().RequireOwnUnit(hello.UnitId);
         ValidateHello(hello);
 
         var session = terminals.Open(hello.UnitId, options.Value.TerminalQueue);
@@ -234,7 +236,8 @@ public sealed class DispatchGrpcService(
         {
             throw InvalidArgument("status", "NOT_SETTABLE", "status must be ACKNOWLEDGED, EN_ROUTE, ON_SCENE or RESOLVED");
         }
-        return ChangeAssignmentAsync(request.AssignmentId, request.Status, null, request.Note, context.CancellationToken);
+        // Only the assigned unit's terminal reports its progress.
+        return ChangeAssignmentAsync(request.AssignmentId, request.Status, context.Caller().UnitId ?? "", request.Note, context.CancellationToken);
     }
 
     private async Task<Assignment> ChangeAssignmentAsync(string assignmentId, AssignmentStatus status, string? unitId, string note, CancellationToken cancellationToken)
@@ -246,6 +249,10 @@ public sealed class DispatchGrpcService(
         catch (AssignmentService.AssignmentException e) when (e.NotFound)
         {
             throw NotFound(e.Message);
+        }
+        catch (AssignmentService.AssignmentException e) when (e.Reason == "NOT_YOURS")
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, e.Message));
         }
         catch (AssignmentService.AssignmentException e) when (e.Reason == "INVALID_TRANSITION")
         {
@@ -318,7 +325,18 @@ public sealed class DispatchGrpcService(
     }
 
     public override Task<RequestSupportResponse> RequestSupport(RequestSupportRequest request, ServerCallContext context)
-        => RequestSupportAsync(request, context.CancellationToken);
+    {
+        // A terminal asks for its own unit (empty: filled in); an operator may name any unit or none.
+        if (context.Caller() is { Role: SuiteRoles.Terminal } terminal)
+        {
+            if (request.RequestedByUnitId.Length == 0)
+            {
+                request.RequestedByUnitId = terminal.UnitId!;
+            }
+            terminal.RequireOwnUnit(request.RequestedByUnitId);
+        }
+        return RequestSupportAsync(request, context.CancellationToken);
+    }
 
     private async Task<RequestSupportResponse> RequestSupportAsync(RequestSupportRequest request, CancellationToken cancellationToken)
     {

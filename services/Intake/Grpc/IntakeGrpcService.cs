@@ -5,6 +5,7 @@ using Intake.Application;
 using Intake.Domain;
 using Microsoft.Extensions.Options;
 using Polly.RateLimiting;
+using ServiceDefaults.Security;
 using static Microsoft.Extensions.Hosting.GrpcErrors;
 
 namespace Intake.Grpc;
@@ -24,6 +25,10 @@ public sealed class IntakeGrpcService(ReportIntake intake, IOptions<IntakeOption
 
     public override async Task<SubmitReportResponse> SubmitReport(SubmitReportRequest request, ServerCallContext context)
     {
+        if (SourceRefusal(context.Caller(), request.Report) is { } refusal)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
+        }
         using var publishWindow = PublishWindow(context);
         var result = await SubmitOrUnavailableAsync(request, publishWindow.Token, context.CancellationToken);
         return result.Outcome switch
@@ -41,11 +46,18 @@ public sealed class IntakeGrpcService(ReportIntake intake, IOptions<IntakeOption
 
     public override async Task<SubmitReportsResponse> SubmitReports(IAsyncStreamReader<SubmitReportRequest> requestStream, ServerCallContext context)
     {
+        var caller = context.Caller();
         var response = new SubmitReportsResponse();
         var window = new Queue<(ItemResult Result, Task<IntakeResult> Submit)>();
         var index = 0;
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
+            if (SourceRefusal(caller, request.Report) is { } refusal)
+            {
+                await DrainAsync(window, 0, response);
+                throw new RpcException(new Status(StatusCode.PermissionDenied,
+                    $"item {index}: {refusal}; the {index} items before it were processed, nothing after it"));
+            }
             if (index == MaxBulkItems)
             {
                 await DrainAsync(window, 0, response);
@@ -60,6 +72,29 @@ public sealed class IntakeGrpcService(ReportIntake intake, IOptions<IntakeOption
         }
         await DrainAsync(window, 0, response);
         return response;
+    }
+
+    /// <summary>
+    /// A caller writes only under its own source (the source is the namespace of incident ids, so a
+    /// foreign one would shadow another's reports): an empty source becomes the caller's, like the
+    /// record key fills it on the partner topic; another source is refused.
+    /// </summary>
+    private static string? SourceRefusal(SuiteIdentity caller, Contracts.Common.V1.Report? report)
+    {
+        if (report is null)
+        {
+            return null; // the validator names the missing report
+        }
+        if (caller.ReportSource is not { } own)
+        {
+            return $"role '{caller.Role}' has no report source";
+        }
+        if (report.Source.Trim().Length == 0)
+        {
+            report.Source = own;
+            return null;
+        }
+        return report.Source.Trim() == own ? null : $"source '{report.Source}' is not this caller's: its reports carry source '{own}'";
     }
 
     private async Task<IntakeResult> SubmitItemAsync(SubmitReportRequest request, CancellationToken cancellationToken)

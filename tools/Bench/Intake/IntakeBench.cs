@@ -54,7 +54,10 @@ internal static class IntakeBench
             Console.WriteLine($"pre-produced {options.PartnerWarmUp:N0} + {options.PartnerCount:N0} partner records in {produced.TotalSeconds:F1} s ({probe.Count(Topics.PartnerIncidents):N0} in {Topics.PartnerIncidents})");
         }
 
-        var environment = new Dictionary<string, string>
+        // Intake validates bearer tokens: a signing key for this run only, its public half for Intake, a terminal's token for the callers.
+        using var signingKey = ServiceDefaults.Security.DevSigningKey.Create();
+        var token = new ServiceDefaults.Security.TokenIssuer(signingKey.Credentials).Issue(ServiceDefaults.Security.SuiteIdentity.Terminal("bench"), TimeSpan.FromHours(12));
+        var environment = new Dictionary<string, string>(signingKey.HostSettings().ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!))
         {
             ["Kafka__BootstrapServers"] = kafka.BootstrapServers,
             ["Redis__Configuration"] = redis.ConnectionString,
@@ -80,8 +83,8 @@ internal static class IntakeBench
                 var result = phase switch
                 {
                     "partner" => await IntakePhases.PartnerAsync(probe, options.PartnerWarmUp, options.PartnerCount, baseline, intake, options.Threads, sinceHealthy, cancel.Token),
-                    "bulk" => await IntakePhases.BulkAsync(intake.Address, reports, options.BulkStreams, options.BulkItems, intake, options.Threads, cancel.Token),
-                    _ => await IntakePhases.UnaryAsync(intake.Address, reports, options.UnaryCallers, options.UnaryConnections, TimeSpan.FromSeconds(options.Seconds), intake, options.Threads, cancel.Token),
+                    "bulk" => await IntakePhases.BulkAsync(intake.Address, token, reports, options.BulkStreams, options.BulkItems, intake, options.Threads, cancel.Token),
+                    _ => await IntakePhases.UnaryAsync(intake.Address, token, reports, options.UnaryCallers, options.UnaryConnections, TimeSpan.FromSeconds(options.Seconds), intake, options.Threads, cancel.Token),
                 };
                 results.Add(result);
                 Output.Phase(result);

@@ -73,13 +73,13 @@ internal static class IntakePhases
     }
 
     /// <summary>Bulk: <paramref name="streams"/> concurrent SubmitReports calls of <paramref name="items"/> reports each, one connection per call.</summary>
-    public static async Task<PhaseResult> BulkAsync(Uri address, BenchReports reports, int streams, int items, ServiceProcess intake, bool threads, CancellationToken cancellationToken)
+    public static async Task<PhaseResult> BulkAsync(Uri address, string token, BenchReports reports, int streams, int items, ServiceProcess intake, bool threads, CancellationToken cancellationToken)
     {
         // Requests are built before the clock starts; their serialisation is part of the measured client work.
         var batches = Enumerable.Range(0, streams)
             .Select(s => Enumerable.Range(0, items).Select(i => reports.Request("bulk", (long)s * items + i)).ToArray())
             .ToArray();
-        var channels = Enumerable.Range(0, streams).Select(_ => Channel(address)).ToArray();
+        var channels = Enumerable.Range(0, streams).Select(_ => Channel(address, token)).ToArray();
         try
         {
             // Connect every channel first so connection setup is not timed, and warm up the streaming path (JIT) with a
@@ -118,9 +118,9 @@ internal static class IntakePhases
     }
 
     /// <summary>Unary: <paramref name="callers"/> concurrent SubmitReport loops on one connection for <paramref name="duration"/>.</summary>
-    public static async Task<PhaseResult> UnaryAsync(Uri address, BenchReports reports, int callers, int connections, TimeSpan duration, ServiceProcess intake, bool threads, CancellationToken cancellationToken)
+    public static async Task<PhaseResult> UnaryAsync(Uri address, string token, BenchReports reports, int callers, int connections, TimeSpan duration, ServiceProcess intake, bool threads, CancellationToken cancellationToken)
     {
-        var channels = Enumerable.Range(0, connections).Select(_ => Channel(address)).ToArray();
+        var channels = Enumerable.Range(0, connections).Select(_ => Channel(address, token)).ToArray();
         try
         {
             await Task.WhenAll(channels.Select(c => c.ConnectAsync(cancellationToken)));
@@ -186,8 +186,15 @@ internal static class IntakePhases
         }, cancellationToken)));
     }
 
-    private static GrpcChannel Channel(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    private static GrpcChannel Channel(Uri address, string token) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
     {
+        // Loopback h2c to a process of our own: the token may travel without TLS here.
+        Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("authorization", $"Bearer {token}");
+            return Task.CompletedTask;
+        })),
+        UnsafeUseInsecureChannelCallCredentials = true,
         MaxReceiveMessageSize = 64 * 1024 * 1024, // a bulk response of 50,000 results is a few MB
         HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
     });

@@ -1,0 +1,521 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Analysis.Domain;
+using Analysis.Domain.Disputes;
+using Analysis.Domain.Hotspots;
+using Analysis.Domain.Series;
+using Analysis.Infrastructure;
+using Contracts.Analysis.V1;
+using Contracts.Common.V1;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace Analysis.Application;
+
+/// <summary>What analysing one incident did.</summary>
+public enum AnalysisOutcome
+{
+    Analysed,
+
+    /// <summary>Received longer ago than the retention: nothing stored.</summary>
+    OutsideRetention,
+}
+
+/// <summary>
+/// Analyses one incident: stores it, then in parallel looks for near-duplicates and series
+/// candidates (spatial index), counts it into its hotspot cell, links disputes, fraud chains and
+/// watchlist entries, and publishes the alerts that raised. Every step is idempotent per incident id
+/// (overwrites, set members, or a per-incident result stored in the same script as the change), so
+/// a redelivered incident changes nothing and re-raises the same alert ids.
+/// </summary>
+public sealed class IncidentAnalyzer
+{
+    public const string MeterName = "Suite.Analysis";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("analysis.incident.duration", "ms", "Time to analyse one incident, alerts published");
+
+    private readonly IncidentStore _incidents;
+    private readonly SpatialIndex _spatial;
+    private readonly HotspotStore _hotspots;
+    private readonly DisputeStore _disputes;
+    private readonly SeriesGraph _series;
+    private readonly FraudGraph _fraud;
+    private readonly WatchlistStore _watchlist;
+    private readonly SeriesReader _seriesReader;
+    private readonly FraudChainReader _chainReader;
+    private readonly AlertSink _sink;
+    private readonly TimeProvider _clock;
+    private readonly AnalysisOptions _options;
+    private readonly SeriesOptions _seriesOptions;
+    private readonly SeriesScorer _scorer;
+    private readonly DuplicateRule _duplicates;
+    private readonly DisputeOptions _disputeOptions;
+    private readonly FraudOptions _fraudOptions;
+    private readonly HotspotGrid _grid;
+    private readonly HotspotRule _hotspotRule;
+    private readonly MemoryCache _features;
+    private readonly AnalysisStats _stats;
+
+    public IncidentAnalyzer(
+        IncidentStore incidents, SpatialIndex spatial, HotspotStore hotspots, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
+        WatchlistStore watchlist, SeriesReader seriesReader, FraudChainReader chainReader, AlertSink sink, TimeProvider clock,
+        IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions, IOptions<DuplicateOptions> duplicateOptions,
+        IOptions<DisputeOptions> disputeOptions, IOptions<FraudOptions> fraudOptions, IOptions<HotspotOptions> hotspotOptions, AnalysisStats stats)
+    {
+        _stats = stats;
+        _incidents = incidents;
+        _spatial = spatial;
+        _hotspots = hotspots;
+        _disputes = disputes;
+        _series = series;
+        _fraud = fraud;
+        _watchlist = watchlist;
+        _seriesReader = seriesReader;
+        _chainReader = chainReader;
+        _sink = sink;
+        _clock = clock;
+        _options = options.Value;
+        _seriesOptions = seriesOptions.Value;
+        _scorer = new SeriesScorer(_seriesOptions);
+        _duplicates = new DuplicateRule(duplicateOptions.Value);
+        _disputeOptions = disputeOptions.Value;
+        _fraudOptions = fraudOptions.Value;
+        _grid = new HotspotGrid(hotspotOptions.Value.CellMeters);
+        _hotspotRule = new HotspotRule(hotspotOptions.Value);
+        _features = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, _options.FeatureCacheSize) });
+    }
+
+    private TimeSpan Retention => TimeSpan.FromDays(_options.IncidentRetentionDays);
+
+    public async Task<AnalysisOutcome> AnalyseAsync(Incident incident, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(incident.IncidentId);
+        var started = Stopwatch.GetTimestamp();
+        var now = _clock.GetUtcNow();
+        // Retention counts from reception, so re-processing an old record never extends it.
+        var receivedAt = incident.ReceivedAt?.ToDateTimeOffset() ?? now;
+        var expiresAt = receivedAt + Retention;
+        if (expiresAt <= now)
+        {
+            return AnalysisOutcome.OutsideRetention;
+        }
+        var report = incident.Report ?? new Report();
+        var context = new Context(incident, report, report.OccurredAt?.ToDateTimeOffset() ?? receivedAt, receivedAt, now);
+
+        await _incidents.SaveAsync(incident, expiresAt);
+        await Task.WhenAll(
+            NearbyAsync(context),
+            HotspotAsync(context),
+            DisputesAsync(context),
+            FraudAsync(context),
+            WatchlistAsync(context));
+        await _sink.PublishAsync(context.Alerts, cancellationToken);
+
+        var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Duration.Record(milliseconds);
+        _stats.Record(milliseconds);
+        return AnalysisOutcome.Analysed;
+    }
+
+    /// <summary>What one analysis works on, and the alerts it raises (steps run concurrently: the list is locked).</summary>
+    private sealed class Context(Incident incident, Report report, DateTimeOffset occurredAt, DateTimeOffset receivedAt, DateTimeOffset now)
+    {
+        private readonly List<Alert> _alerts = [];
+
+        public Incident Incident { get; } = incident;
+        public Report Report { get; } = report;
+        public string Id => Incident.IncidentId;
+        public DateTimeOffset OccurredAt { get; } = occurredAt;
+        public DateTimeOffset ReceivedAt { get; } = receivedAt;
+        public DateTimeOffset Now { get; } = now;
+
+        public IReadOnlyCollection<Alert> Alerts
+        {
+            get
+            {
+                lock (_alerts)
+                {
+                    return [.. _alerts];
+                }
+            }
+        }
+
+        public void Raise(Alert alert)
+        {
+            alert.Location ??= Report.Location;
+            lock (_alerts)
+            {
+                _alerts.Add(alert);
+            }
+        }
+    }
+
+    // ---- near-duplicates and series: both start from the spatial index ----
+
+    private async Task NearbyAsync(Context c)
+    {
+        if (!SpatialIndex.IsIndexable(c.Report.Location))
+        {
+            return;
+        }
+        var isSeries = SeriesFeatures.IsSeriesCategory(c.Report.Category);
+        var seriesWindow = TimeSpan.FromDays(_seriesOptions.CandidateWindowDays);
+        var keepFor = isSeries ? seriesWindow : _duplicates.Window;
+        // Indexed before searching: of two incidents processed at the same time, the later search sees the earlier add.
+        await _spatial.AddAsync(c.Id, c.Report.Category, c.Report.Location, c.OccurredAt, keepFor + TimeSpan.FromDays(1));
+
+        var duplicates = DuplicatesAsync(c);
+        var series = isSeries ? SeriesAsync(c) : Task.CompletedTask;
+        await Task.WhenAll(duplicates, series);
+    }
+
+    private async Task DuplicatesAsync(Context c)
+    {
+        var nearby = await _spatial.SearchAsync(c.Report.Category, c.Report.Location, _duplicates.RadiusMeters, c.OccurredAt, _duplicates.Window, 64);
+        var finding = _duplicates.Find(c.Id, c.Report.Category, c.OccurredAt, nearby);
+        var writes = new List<Task>();
+        if (finding.Earlier is { } earlier)
+        {
+            writes.Add(DuplicateAsync(c, later: c.Id, laterAt: c.OccurredAt, earlier: earlier.IncidentId, earlierAt: earlier.OccurredAt, earlier.DistanceMeters, c.Incident.Priority));
+        }
+        foreach (var later in finding.Later)
+        {
+            writes.Add(DuplicateAsync(c, later: later.IncidentId, laterAt: later.OccurredAt, earlier: c.Id, earlierAt: c.OccurredAt, later.DistanceMeters, c.Incident.Priority));
+        }
+        await Task.WhenAll(writes);
+    }
+
+    private async Task DuplicateAsync(Context c, string later, DateTimeOffset laterAt, string earlier, DateTimeOffset earlierAt, double distanceMeters, Priority priority)
+    {
+        var evidence = DuplicateRule.Evidence(c.Report.Category, distanceMeters, laterAt - earlierAt);
+        await Task.WhenAll(
+            _incidents.AddLinksAsync(later, [new IncidentLink { IncidentId = earlier, Kind = LinkKind.Duplicate, Score = 1, Linked = true, Evidence = { $"duplicates the earlier report: {evidence}" } }]),
+            _incidents.AddLinksAsync(earlier, [new IncidentLink { IncidentId = later, Kind = LinkKind.Duplicate, Score = 1, Linked = true, Evidence = { $"a later report duplicates it: {evidence}" } }]));
+        // Contract with Dispatch: [0] = the newer report, [1] = the earlier incident it duplicates. The id is the pair's, whichever side found it.
+        var alert = Alerts.Create(AlertKind.Duplicate, priority == Priority.Unspecified ? Priority.P3 : priority, later, earlier, c.Now);
+        alert.IncidentIds.Add([later, earlier]);
+        alert.Summary = $"Probable duplicate report of one {CategoryNames.Of(c.Report.Category)} event: merge instead of sending units twice";
+        alert.Evidence.Add(evidence);
+        c.Raise(alert);
+    }
+
+    private async Task SeriesAsync(Context c)
+    {
+        var features = SeriesFeatures.From(c.Incident);
+        _features.Set(c.Id, features, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(6) });
+
+        var window = TimeSpan.FromDays(_seriesOptions.CandidateWindowDays);
+        var nearby = await _spatial.SearchAsync(c.Report.Category, c.Report.Location, _seriesOptions.CandidateRadiusKm * 1000, c.OccurredAt, window, _seriesOptions.MaxCandidates + 1);
+        var candidateIds = nearby.Where(n => n.IncidentId != c.Id && SeriesFeatures.IsSeriesCategory(n.Category)).Select(n => n.IncidentId).Take(_seriesOptions.MaxCandidates).ToList();
+        if (candidateIds.Count == 0)
+        {
+            return;
+        }
+        var candidates = await FeaturesAsync(candidateIds);
+
+        // Scored together: how rare a shared label is among the candidates weighs in (a common 'phone-shop' says less than a rare method).
+        var scored = candidates.Zip(_scorer.ScoreCandidates(features, candidates), (other, score) => (Other: other, Score: score)).ToList();
+        var linked = scored.Where(s => s.Score.Linked).Select(s => s.Other.IncidentId).ToList();
+        UnionOutcome? outcome = null;
+        if (linked.Count > 0)
+        {
+            outcome = await _series.JoinAsync(c.Id, linked, c.ReceivedAt, c.Now - Retention);
+        }
+        var seriesId = outcome?.Name ?? "";
+        var ownLinks = scored.Select(s => new IncidentLink
+        {
+            IncidentId = s.Other.IncidentId,
+            Kind = LinkKind.Series,
+            Score = Math.Round(s.Score.Score, 4),
+            Evidence = { s.Score.Evidence },
+            Linked = s.Score.Linked,
+            GroupId = s.Score.Linked ? seriesId : "",
+        });
+        var writes = new List<Task> { _incidents.AddLinksAsync(c.Id, ownLinks) };
+        writes.AddRange(scored.Where(s => s.Score.Linked).Select(s => _incidents.AddLinksAsync(s.Other.IncidentId,
+            [new IncidentLink { IncidentId = c.Id, Kind = LinkKind.Series, Score = Math.Round(s.Score.Score, 4), Evidence = { s.Score.Evidence }, Linked = true, GroupId = seriesId }])));
+        await Task.WhenAll(writes);
+
+        if (outcome is not { Grew: true } || outcome.Size < _seriesOptions.MinSeriesSize)
+        {
+            return;
+        }
+        var detected = outcome.LargestBefore < _seriesOptions.MinSeriesSize;
+        if (await _seriesReader.ReadAsync(outcome.Name) is not { } series)
+        {
+            return;
+        }
+        var kind = detected ? AlertKind.SeriesDetected : AlertKind.SeriesGrown;
+        var alert = Alerts.Create(kind, Priority.P2, c.Id, series.SeriesId, c.Now);
+        alert.IncidentIds.Add(c.Id);
+        alert.IncidentIds.Add(series.Members.Select(m => m.IncidentId).Where(id => id != c.Id));
+        var merged = outcome.Before.Count(b => b.Size > 1);
+        alert.Summary = detected
+            ? $"Serial {CategoryNames.Of(c.Report.Category)}: {series.Members.Count} linked incidents form a series"
+            : $"Series grew to {series.Members.Count} incidents{(merged > 1 ? $" ({merged} series merged)" : "")}";
+        foreach (var s in scored.Where(s => s.Score.Linked).OrderByDescending(s => s.Score.Score))
+        {
+            alert.Evidence.Add($"linked to {s.Other.IncidentId} ({s.Score.Score:P0}): {string.Join("; ", s.Score.Evidence)}");
+        }
+        foreach (var link in series.Links.Where(l => l.IncidentA != c.Id && l.IncidentB != c.Id))
+        {
+            alert.Evidence.Add($"{link.IncidentA} and {link.IncidentB} ({link.Score:P0}): {string.Join("; ", link.Evidence)}");
+        }
+        alert.Attributes["series_id"] = series.SeriesId;
+        alert.Attributes["series_size"] = series.Members.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (series.Districts.Count > 0)
+        {
+            alert.Attributes["districts"] = string.Join(", ", series.Districts);
+        }
+        if (series.LastPosition is { } last)
+        {
+            alert.Attributes["last_position"] = FormatPoint(last);
+        }
+        if (series.Path.Count > 0)
+        {
+            alert.Attributes["path"] = string.Join(" -> ", series.Path.Select(FormatPoint));
+        }
+        if (series.NextArea is { } next)
+        {
+            alert.Attributes["next_area"] = $"{FormatPoint(next.Center)} r={next.RadiusM:0} m";
+            alert.Attributes["patrol_recommendation"] = next.Explanation;
+            alert.Location = next.Center;
+        }
+        c.Raise(alert);
+    }
+
+    private static string FormatPoint(GeoPoint p) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Latitude:0.######},{p.Longitude:0.######}");
+
+    /// <summary>Candidates' series features: from memory when this replica saw them, otherwise from Redis (and remembered).</summary>
+    private async Task<IReadOnlyList<SeriesFeatures>> FeaturesAsync(IReadOnlyList<string> ids)
+    {
+        var result = new List<SeriesFeatures>(ids.Count);
+        List<string>? missing = null;
+        foreach (var id in ids)
+        {
+            if (_features.TryGetValue(id, out SeriesFeatures? cached) && cached is not null)
+            {
+                result.Add(cached);
+            }
+            else
+            {
+                (missing ??= []).Add(id);
+            }
+        }
+        if (missing is not null)
+        {
+            foreach (var incident in await _incidents.GetManyAsync(missing))
+            {
+                var features = SeriesFeatures.From(incident);
+                _features.Set(incident.IncidentId, features, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(6) });
+                result.Add(features);
+            }
+        }
+        return result;
+    }
+
+    // ---- hotspots ----
+
+    private async Task HotspotAsync(Context c)
+    {
+        if (!SpatialIndex.IsIndexable(c.Report.Location) || c.Report.Category == IncidentCategory.Unspecified)
+        {
+            return;
+        }
+        var cell = _grid.CellOf(c.Report.Location);
+        var center = _grid.Center(cell);
+        var counts = await _hotspots.AddAndCountAsync(cell, center, c.Report.Category, c.Id, c.OccurredAt, _hotspotRule);
+        for (var i = 0; i < _hotspotRule.Windows.Count; i++)
+        {
+            var window = _hotspotRule.Windows[i];
+            var (windowCounts, windowEnd) = counts[i];
+            var verdict = _hotspotRule.Judge(window, windowCounts);
+            if (!verdict.Alerting)
+            {
+                continue;
+            }
+            // One alert per cell, category and window instance: the first incident that makes it hot raises it.
+            var windowIndex = windowEnd.ToUnixTimeMilliseconds() / (long)window.Length.TotalMilliseconds;
+            if (!await _hotspots.ClaimAlertAsync(cell, c.Report.Category, window, windowIndex, c.Id))
+            {
+                continue;
+            }
+            var category = CategoryNames.Of(c.Report.Category);
+            var alert = Alerts.Create(AlertKind.Hotspot, Priority.P3, c.Id, $"{cell}/{c.Report.Category}/{window.Window}/{windowIndex}", c.Now);
+            alert.IncidentIds.Add(c.Id);
+            alert.Location = center;
+            alert.Summary = $"Hotspot: {verdict.Count} {category} reports in {window.Name} around {FormatPoint(center)}, {verdict.Ratio:0.#}x the cell's usual rate";
+            alert.Evidence.Add($"{verdict.Count} {category} reports in the last {window.Name} in cell {cell} (about {_grid.CellMeters:0} m square)");
+            alert.Evidence.Add($"the cell's baseline is {verdict.Baseline:0.##} per {window.Name} (its previous {_hotspotRule.BaselinePeriod.TotalDays:0} days, floored); threshold {_hotspotRule.Factor:0.#}x");
+            alert.Attributes["cell_id"] = cell;
+            alert.Attributes["window"] = window.Name;
+            c.Raise(alert);
+        }
+    }
+
+    // ---- escalating disputes ----
+
+    private async Task DisputesAsync(Context c)
+    {
+        if (c.Report.Category != IncidentCategory.Dispute)
+        {
+            return;
+        }
+        var window = TimeSpan.FromDays(_disputeOptions.WindowDays);
+        var report = new DisputeReport(c.Id, c.OccurredAt);
+        await Task.WhenAll(DisputeKeys.For(c.Report).Select(async key =>
+        {
+            var reports = await _disputes.AddAndReadAsync(key.Key, report, window);
+            if (DisputeEscalation.Evaluate(reports, report, _disputeOptions.Threshold, window) is not { } escalating)
+            {
+                return;
+            }
+            var others = escalating.Where(r => r.IncidentId != c.Id).ToList();
+            var evidence = $"{escalating.Count} dispute reports at {key.Description} within {_disputeOptions.WindowDays} days: "
+                           + string.Join(", ", escalating.Select(r => $"{r.OccurredAt:yyyy-MM-dd HH:mm}"));
+            await Task.WhenAll(
+                _incidents.AddLinksAsync(c.Id, others.Select(o => new IncidentLink { IncidentId = o.IncidentId, Kind = LinkKind.Dispute, Score = 1, Linked = true, GroupId = key.Key, Evidence = { evidence } })),
+                Task.WhenAll(others.Select(o => _incidents.AddLinksAsync(o.IncidentId,
+                    [new IncidentLink { IncidentId = c.Id, Kind = LinkKind.Dispute, Score = 1, Linked = true, GroupId = key.Key, Evidence = { evidence } }]))));
+            var alert = Alerts.Create(AlertKind.EscalationRisk, Priority.P2, c.Id, key.Key, c.Now);
+            alert.IncidentIds.Add(c.Id);
+            alert.IncidentIds.Add(others.Select(o => o.IncidentId));
+            alert.Summary = $"Escalating dispute: {escalating.Count} reports at {key.Description} in {_disputeOptions.WindowDays} days; mediate before it turns into a crime";
+            alert.Evidence.Add(evidence);
+            alert.Attributes["dispute_key"] = key.Key;
+            c.Raise(alert);
+        }));
+    }
+
+    // ---- fraud chains ----
+
+    private async Task FraudAsync(Context c)
+    {
+        if (c.Report.Category != IncidentCategory.Fraud)
+        {
+            return;
+        }
+        // The infrastructure used against the victim: the report's identifiers and those of suspects or unnamed roles,
+        // never the victim's or reporter's own (different victims' own phones link nothing that matters).
+        var identifiers = c.Report.Identifiers
+            .Concat(c.Report.Parties.Where(p => p.Role is not (PartyRole.Victim or PartyRole.Reporter or PartyRole.Witness)).SelectMany(p => p.Identifiers))
+            .Where(i => IdentifierKeys.IsFraudInfrastructure(i.Type))
+            .Select(IdentifierKeys.Key).Where(k => k is not null).Select(k => k!)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (identifiers.Count == 0)
+        {
+            return;
+        }
+        var loss = c.Report.ReportedLoss;
+        var outcome = await _fraud.LinkAsync(c.Id, loss?.MinorUnits ?? 0, loss?.CurrencyCode ?? "", identifiers,
+            _fraudOptions.CommonIdentifierDegree, c.ReceivedAt, c.Now - TimeSpan.FromDays(_fraudOptions.ChainRetentionDays));
+        var union = outcome.Union;
+        if (!union.Grew || await _chainReader.ReadAsync(union.Name) is not { } read)
+        {
+            return;
+        }
+        var (chain, state) = read;
+
+        // Links to the incidents sharing an identifier with this one, both ways.
+        var own = identifiers.Where(k => !state.CommonIdentifiers.Contains(k)).ToHashSet(StringComparer.Ordinal);
+        var sharing = state.Incidents.Where(i => i.IncidentId != c.Id)
+            .Select(i => (i.IncidentId, Shared: i.IdentifierKeys.Where(own.Contains).ToList()))
+            .Where(s => s.Shared.Count > 0).ToList();
+        var writes = new List<Task>
+        {
+            _incidents.AddLinksAsync(c.Id, sharing.Select(s => new IncidentLink
+            {
+                IncidentId = s.IncidentId, Kind = LinkKind.FraudChain, Score = 1, Linked = true, GroupId = chain.ChainId,
+                Evidence = { s.Shared.Select(k => $"shares {IdentifierKeys.Describe(k)}") },
+            })),
+        };
+        writes.AddRange(sharing.Select(s => _incidents.AddLinksAsync(s.IncidentId, [new IncidentLink
+        {
+            IncidentId = c.Id, Kind = LinkKind.FraudChain, Score = 1, Linked = true, GroupId = chain.ChainId,
+            Evidence = { s.Shared.Select(k => $"shares {IdentifierKeys.Describe(k)}") },
+        }])));
+        await Task.WhenAll(writes);
+
+        if (union.Size < _fraudOptions.MinChainIncidents)
+        {
+            return;
+        }
+        var evidence = new List<string>();
+        evidence.AddRange(sharing.Select(s => $"shares {string.Join(", ", s.Shared.Select(IdentifierKeys.Describe))} with {s.IncidentId}"));
+        var mergedChains = union.Before.Where(b => b.Size > 1).ToList();
+        if (mergedChains.Count > 1)
+        {
+            evidence.Add($"joins {mergedChains.Count} known chains ({string.Join(", ", mergedChains.Select(m => $"{m.Name}: {m.Size} incidents"))})");
+        }
+        evidence.AddRange(chain.ChokePoints.Take(3).Select(p =>
+            $"choke point {IdentifierKeys.TypeName(p.Identifier.Type)} {p.Identifier.Value}: in {p.Degree} reports, removing it cuts off {p.IncidentsDisconnected} incidents ({FraudChainReader.Format(p.LossDisconnected)})"));
+        evidence.AddRange(state.CommonIdentifiers.Where(own.Contains).Concat(outcome.NewlyCommon).Distinct().Select(k =>
+            $"{IdentifierKeys.Describe(k)} is too common to link (in more than {_fraudOptions.CommonIdentifierDegree} reports)"));
+
+        void AddChain(Alert alert)
+        {
+            alert.IncidentIds.Add(c.Id);
+            alert.IncidentIds.Add(chain.IncidentIds.Where(id => id != c.Id));
+            alert.Evidence.Add(evidence);
+            alert.Attributes["chain_id"] = chain.ChainId;
+            alert.Attributes["chain_size"] = chain.IncidentIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            alert.Attributes["total_loss"] = FraudChainReader.Format(chain.TotalLoss);
+            if (chain.ChokePoints.FirstOrDefault() is { } top)
+            {
+                alert.Attributes["choke_point"] = $"{IdentifierKeys.TypeName(top.Identifier.Type)} {top.Identifier.Value}";
+            }
+        }
+
+        var known = union.LargestBefore >= _fraudOptions.MinChainIncidents;
+        var chainAlert = Alerts.Create(known ? AlertKind.FraudChainGrown : AlertKind.FraudChainDetected, known ? Priority.P3 : Priority.P2, c.Id, chain.ChainId, c.Now);
+        chainAlert.Summary = known
+            ? $"Fraud chain grew to {chain.IncidentIds.Count} incidents, total loss {FraudChainReader.Format(chain.TotalLoss)}"
+            : $"Fraud chain: {chain.IncidentIds.Count} reports share infrastructure, total loss {FraudChainReader.Format(chain.TotalLoss)}";
+        AddChain(chainAlert);
+        c.Raise(chainAlert);
+
+        if (known && c.ReceivedAt - c.OccurredAt <= TimeSpan.FromHours(_fraudOptions.InterceptWindowHours))
+        {
+            var intercept = Alerts.Create(AlertKind.Intercept, Priority.P1, c.Id, chain.ChainId, c.Now);
+            intercept.Summary = $"New report touches known fraud chain {chain.ChainId} ({chain.IncidentIds.Count} incidents): stop the payment and warn the next victim";
+            AddChain(intercept);
+            c.Raise(intercept);
+        }
+    }
+
+    // ---- watchlist ----
+
+    private async Task WatchlistAsync(Context c)
+    {
+        var keys = WatchlistKeys.ForIncident(c.Report);
+        if (keys.Count == 0)
+        {
+            return;
+        }
+        var hits = (await _watchlist.MatchAsync(keys)).Where(h => WatchlistKeys.IsActive(h.Entry, c.Now)).ToList();
+        if (hits.Count == 0)
+        {
+            return;
+        }
+        await _incidents.AddLinksAsync(c.Id, hits.Select(h => new IncidentLink
+        {
+            Kind = LinkKind.Watchlist, Score = 1, Linked = true, GroupId = h.Entry.EntryId,
+            Evidence = { $"{WatchlistKeys.Describe(h.MatchedKey)} matches watchlist entry {h.Entry.EntryId}" },
+        }));
+        foreach (var (entry, key) in hits)
+        {
+            var alert = Alerts.Create(AlertKind.WatchlistHit, entry.Priority == Priority.Unspecified ? Priority.P1 : entry.Priority, c.Id, entry.EntryId, c.Now);
+            alert.IncidentIds.Add(c.Id);
+            var who = entry.Name.Length > 0 ? $"'{entry.Name}'" : $"entry {entry.EntryId}";
+            alert.Summary = $"Watchlist hit: {who} ({entry.Reason}) seen in a {CategoryNames.Of(c.Report.Category)} report{(c.Report.Address.Length > 0 ? $" at {c.Report.Address}" : "")}";
+            alert.Evidence.Add($"{WatchlistKeys.Describe(key)} matches watchlist entry {entry.EntryId} {who}: {entry.Reason}");
+            if (c.Report.Source.Length > 0)
+            {
+                alert.Evidence.Add($"reported by {c.Report.Source} at {c.OccurredAt:yyyy-MM-dd HH:mm:ss}Z");
+            }
+            alert.Attributes["watchlist_entry_id"] = entry.EntryId;
+            c.Raise(alert);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using Contracts.Analysis.V1;
+using Contracts.Common.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Analysis.Domain.Series;
+
+/// <summary>Where a series has been and where it is likely to strike next.</summary>
+/// <param name="Path">Located members' positions in time order.</param>
+/// <param name="LastPosition">Where the latest located offence happened; null when no member has a position.</param>
+/// <param name="NextArea">The patrol recommendation; null when no member has a position.</param>
+/// <param name="Districts">Districts in the order the series first entered them.</param>
+public sealed record SeriesMovement(
+    IReadOnlyList<GeoPoint> Path,
+    GeoPoint? LastPosition,
+    PatrolRecommendation? NextArea,
+    IReadOnlyList<string> Districts)
+{
+    private const double MinWindowHalfHours = 1;
+    private const double MaxWindowHalfHours = 6;
+
+    /// <summary>
+    /// Extrapolates the crew's recent moves: the next area is the last position plus the recency-weighted mean of the
+    /// latest moves (a crew working its way across a district keeps going), with a radius covering how much those moves
+    /// varied; the window is the crew's usual hour of day (circular mean, ± its spread) on the day the usual gap
+    /// between offences points to.
+    /// </summary>
+    public static SeriesMovement From(IEnumerable<SeriesMember> members, SeriesOptions options)
+    {
+        var ordered = members.OrderBy(m => m.OccurredAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue).ToList();
+        var districts = ordered.Select(m => m.District?.Trim() ?? "").Where(d => d.Length > 0)
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var located = ordered.Where(m => Geo.IsUsable(m.Location)).ToList();
+        var path = located.Select(m => m.Location.Clone()).ToList();
+        if (located.Count == 0)
+        {
+            return new SeriesMovement(path, null, null, districts);
+        }
+
+        var last = located[^1].Location;
+        var (eastM, northM, spreadM, movesUsed) = RecentDisplacement(located, options.MovementRecentSteps);
+        var stepM = Math.Sqrt(eastM * eastM + northM * northM);
+        var center = movesUsed == 0 ? last.Clone() : Geo.Move(last, eastM, northM);
+        var radius = Math.Clamp(Math.Max(spreadM, stepM / 2), options.MinPatrolRadiusM, options.MaxPatrolRadiusM);
+
+        var timeZone = options.TimeZone;
+        var times = ordered.Where(m => m.OccurredAt is not null).Select(m => m.OccurredAt.ToDateTimeOffset()).ToList();
+        var window = NextWindow(times, timeZone);
+
+        var recommendation = new PatrolRecommendation
+        {
+            Center = new GeoPoint { Latitude = Math.Round(center.Latitude, 6), Longitude = Math.Round(center.Longitude, 6) },
+            RadiusM = Math.Round(radius),
+            Explanation = Explain(ordered.Count, located.Count, movesUsed, eastM, northM, spreadM, stepM, radius, window, districts, timeZone),
+        };
+        if (window is { } w)
+        {
+            recommendation.From = Timestamp.FromDateTimeOffset(w.From);
+            recommendation.To = Timestamp.FromDateTimeOffset(w.To);
+        }
+
+        return new SeriesMovement(path, last.Clone(), recommendation, districts);
+    }
+
+    /// <summary>Recency-weighted mean of the latest moves (east, north, metres) and the weighted RMS of the moves around it.</summary>
+    private static (double EastM, double NorthM, double SpreadM, int MovesUsed) RecentDisplacement(List<SeriesMember> located, int recentSteps)
+    {
+        var moves = new List<(double East, double North)>();
+        for (var i = Math.Max(1, located.Count - recentSteps); i < located.Count; i++)
+        {
+            moves.Add(Geo.Offset(located[i - 1].Location, located[i].Location));
+        }
+
+        if (moves.Count == 0)
+        {
+            return (0, 0, 0, 0);
+        }
+
+        // Weights 1, 2, 3 ...: the latest move says most about the next one.
+        var weights = Enumerable.Range(1, moves.Count).Select(w => (double)w).ToList();
+        var total = weights.Sum();
+        var east = moves.Select((m, i) => m.East * weights[i]).Sum() / total;
+        var north = moves.Select((m, i) => m.North * weights[i]).Sum() / total;
+        var variance = moves.Select((m, i) => weights[i] * (Math.Pow(m.East - east, 2) + Math.Pow(m.North - north, 2))).Sum() / total;
+        return (east, north, Math.Sqrt(variance), moves.Count);
+    }
+
+    internal readonly record struct TimeWindow(DateTimeOffset From, DateTimeOffset To, double UsualHour, double HalfWidthHours, double GapHours);
+
+    /// <summary>
+    /// The usual local hour (circular mean) ± its circular spread (1..6 h), on the day nearest to last offence + median gap.
+    /// Null without any time.
+    /// </summary>
+    internal static TimeWindow? NextWindow(IReadOnlyList<DateTimeOffset> times, TimeZoneInfo timeZone)
+    {
+        if (times.Count == 0)
+        {
+            return null;
+        }
+
+        var localHours = times.Select(t => TimeZoneInfo.ConvertTime(t, timeZone).TimeOfDay.TotalHours).ToList();
+        var sin = localHours.Average(h => Math.Sin(h / 24 * 2 * Math.PI));
+        var cos = localHours.Average(h => Math.Cos(h / 24 * 2 * Math.PI));
+        var usualHour = (Math.Atan2(sin, cos) / (2 * Math.PI) * 24 + 24) % 24;
+        var resultant = Math.Sqrt(sin * sin + cos * cos);
+        var spreadHours = resultant >= 1 ? 0 : Math.Sqrt(-2 * Math.Log(Math.Max(resultant, 1e-9))) / (2 * Math.PI) * 24;
+        var halfWidth = Math.Clamp(spreadHours, MinWindowHalfHours, MaxWindowHalfHours);
+
+        var sorted = times.Order().ToList();
+        var last = sorted[^1];
+        var gaps = sorted.Zip(sorted.Skip(1), (x, y) => (y - x).TotalHours).Order().ToList();
+        // One offence tells nothing about the pace: assume the next night, the common rhythm of the crews in the reports.
+        var gapHours = gaps.Count == 0 ? 24 : Math.Max(1, gaps[gaps.Count / 2]);
+        var expected = last.AddHours(gapHours);
+
+        // The usual hour on the local day before, of and after the expected instant: the nearest one still after the last offence.
+        var expectedLocal = TimeZoneInfo.ConvertTime(expected, timeZone);
+        var centres = Enumerable.Range(-1, 3)
+            .Select(d => expectedLocal.Date.AddDays(d).AddHours(usualHour))
+            .Select(local => new DateTimeOffset(local, timeZone.GetUtcOffset(local)))
+            .Where(c => c + TimeSpan.FromHours(halfWidth) > last)
+            .OrderBy(c => Math.Abs((c - expected).TotalHours))
+            .ToList();
+        var centre = centres.Count > 0 ? centres[0] : expected;
+        var from = centre - TimeSpan.FromHours(halfWidth);
+        if (from < last)
+        {
+            from = last;
+        }
+
+        return new TimeWindow(from.ToUniversalTime(), (centre + TimeSpan.FromHours(halfWidth)).ToUniversalTime(), usualHour, halfWidth, gapHours);
+    }
+
+    private static string Explain(
+        int members, int located, int movesUsed, double eastM, double northM, double spreadM, double stepM, double radiusM,
+        TimeWindow? window, IReadOnlyList<string> districts, TimeZoneInfo timeZone)
+    {
+        var parts = new List<string>();
+        var where = districts.Count > 1 ? $" across {districts.Count} districts ({string.Join(", ", districts)})" : "";
+        parts.Add($"{members} offences{where}");
+        if (movesUsed == 0)
+        {
+            parts.Add($"only {located} located: patrol within {Geo.FormatDistance(radiusM)} of it");
+        }
+        else if (stepM < Math.Max(200, spreadM / 2))
+        {
+            parts.Add($"no steady direction over the last {movesUsed} moves: patrol within {Geo.FormatDistance(radiusM)} of the last offence");
+        }
+        else
+        {
+            parts.Add($"moving about {Geo.FormatDistance(stepM)} {Geo.CompassPoint(eastM, northM)} per offence over the last {movesUsed} moves:"
+                      + $" next likely within {Geo.FormatDistance(radiusM)} of the extrapolated point");
+        }
+
+        if (window is { } w)
+        {
+            var usual = TimeSpan.FromHours(w.UsualHour);
+            var from = TimeZoneInfo.ConvertTime(w.From, timeZone);
+            var to = TimeZoneInfo.ConvertTime(w.To, timeZone);
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"usually around {usual:hh\\:mm} (±{w.HalfWidthHours:0.#} h), about every {SeriesScorer.FormatDuration(w.GapHours)}: watch {from:yyyy-MM-dd HH:mm}-{to:HH:mm} ({timeZone.Id})"));
+        }
+
+        return string.Join("; ", parts);
+    }
+}

@@ -1,0 +1,102 @@
+using Analysis.Domain;
+using Contracts.Analysis.V1;
+using Contracts.Common.V1;
+using Google.Protobuf;
+using StackExchange.Redis;
+
+namespace Analysis.Infrastructure;
+
+/// <summary>
+/// Every analysed incident under its own key (tag = incident id), with its links as fields of the
+/// same hash: GetIncidentLinks is one read. The key expires with the retention, counted from when
+/// Intake received the incident, so re-processing never extends it. Writes overwrite fields, so a
+/// redelivered incident leaves the same state.
+/// </summary>
+public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
+{
+    private const string IncidentField = "incident";
+    private const string LinkPrefix = "link:";
+    private const string CandidatePrefix = "cand:";
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public Task SaveAsync(Incident incident, DateTimeOffset expiresAt)
+    {
+        var key = keys.Incident(incident.IncidentId);
+        var batch = Db.CreateBatch();
+        var set = batch.HashSetAsync(key, IncidentField, incident.ToByteArray());
+        var expire = batch.KeyExpireAsync(key, expiresAt.UtcDateTime);
+        batch.Execute();
+        return Task.WhenAll(set, expire);
+    }
+
+    public async Task<Incident?> GetAsync(string incidentId)
+    {
+        var value = await Db.HashGetAsync(keys.Incident(incidentId), IncidentField);
+        return value.IsNull ? null : Incident.Parser.ParseFrom((byte[])value!);
+    }
+
+    /// <summary>The incidents still stored, in the order asked (missing ones left out).</summary>
+    public async Task<IReadOnlyList<Incident>> GetManyAsync(IReadOnlyCollection<string> incidentIds)
+    {
+        var batch = Db.CreateBatch();
+        var reads = incidentIds.Select(id => batch.HashGetAsync(keys.Incident(id), IncidentField)).ToList();
+        batch.Execute();
+        var values = await Task.WhenAll(reads);
+        return [.. values.Where(v => !v.IsNull).Select(v => Incident.Parser.ParseFrom((byte[])v!))];
+    }
+
+    /// <summary>
+    /// Records links on the incident. A candidate (scored, not linked) is kept only on the incident
+    /// that scored it; a link on both sides (the caller writes each side).
+    /// </summary>
+    public Task AddLinksAsync(string incidentId, IEnumerable<IncidentLink> links)
+    {
+        var entries = links.Select(l => new HashEntry(FieldOf(l), l.ToByteArray())).ToArray();
+        // Only to an incident still stored: a link must not recreate an expired key without its expiry.
+        return entries.Length == 0 ? Task.CompletedTask : Db.ScriptEvaluateAsync(AddLinksScript,
+            [keys.Incident(incidentId)], [.. entries.SelectMany(e => new[] { e.Name, e.Value })]);
+    }
+
+    private const string AddLinksScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+        return 1
+        """;
+
+    /// <summary>Null when the incident is not stored (never analysed, or past retention).</summary>
+    public async Task<(Incident Incident, IReadOnlyList<IncidentLink> Links)?> GetWithLinksAsync(string incidentId, bool includeCandidates)
+    {
+        var entries = await Db.HashGetAllAsync(keys.Incident(incidentId));
+        Incident? incident = null;
+        var links = new List<IncidentLink>();
+        var linkedOthers = new HashSet<string>();
+        foreach (var entry in entries)
+        {
+            var name = (string)entry.Name!;
+            if (name == IncidentField)
+            {
+                incident = Incident.Parser.ParseFrom((byte[])entry.Value!);
+            }
+            else if (name.StartsWith(LinkPrefix, StringComparison.Ordinal))
+            {
+                var link = IncidentLink.Parser.ParseFrom((byte[])entry.Value!);
+                links.Add(link);
+                linkedOthers.Add(link.IncidentId);
+            }
+        }
+        if (includeCandidates)
+        {
+            links.AddRange(entries
+                .Where(e => ((string)e.Name!).StartsWith(CandidatePrefix, StringComparison.Ordinal))
+                .Select(e => IncidentLink.Parser.ParseFrom((byte[])e.Value!))
+                .Where(l => !linkedOthers.Contains(l.IncidentId)));
+        }
+        return incident is null ? null : (incident, links
+            .OrderBy(l => l.Kind).ThenByDescending(l => l.Score).ThenBy(l => l.IncidentId, StringComparer.Ordinal).ToList());
+    }
+
+    private static string FieldOf(IncidentLink link) => link.Linked || link.Kind != LinkKind.Series
+        ? $"{LinkPrefix}{(int)link.Kind}:{(link.IncidentId.Length > 0 ? link.IncidentId : link.GroupId)}"
+        : $"{CandidatePrefix}{link.IncidentId}";
+}

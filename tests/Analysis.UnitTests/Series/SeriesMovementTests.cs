@@ -1,0 +1,112 @@
+using Analysis.Domain.Series;
+using Contracts.Analysis.V1;
+using Contracts.Common.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Analysis.UnitTests.Series;
+
+public sealed class SeriesMovementTests
+{
+    private static readonly GeoPoint Start = new() { Latitude = 22.5431, Longitude = 114.0579 };
+
+    private static SeriesMember Member(string id, double eastKm, double northKm, DateTimeOffset at, string district = "Futian")
+        => new()
+        {
+            IncidentId = id,
+            Location = Geo.Move(Start, eastKm * 1000, northKm * 1000),
+            OccurredAt = Timestamp.FromDateTimeOffset(at),
+            District = district,
+            Category = IncidentCategory.Burglary,
+        };
+
+    private static readonly DateTimeOffset Day1 = new(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_crew_moving_east_each_night_is_expected_further_east_the_next_night_around_its_usual_hour()
+    {
+        var members = new[]
+        {
+            Member("c", 2, 0, Day1.AddDays(2).AddMinutes(30), "Luohu"),
+            Member("a", 0, 0, Day1),
+            Member("b", 1, 0, Day1.AddDays(1).AddMinutes(-30)),
+        };
+
+        var movement = SeriesMovement.From(members, new SeriesOptions());
+
+        Assert.Equal(3, movement.Path.Count);
+        Assert.Equal(2000, Geo.Offset(Start, movement.LastPosition!).EastM, 1);
+        var (east, north) = Geo.Offset(Start, movement.NextArea!.Center);
+        Assert.InRange(east, 2900, 3100);
+        Assert.InRange(north, -100, 100);
+        Assert.Equal(800, movement.NextArea.RadiusM); // steady 1 km moves: the minimum radius
+        var from = movement.NextArea.From.ToDateTimeOffset();
+        var to = movement.NextArea.To.ToDateTimeOffset();
+        Assert.True(from <= Day1.AddDays(3) && Day1.AddDays(3) <= to, $"window {from:O}..{to:O}");
+        Assert.True(from > Day1.AddDays(2).AddMinutes(30));
+        Assert.Equal(["Futian", "Luohu"], movement.Districts);
+        Assert.Contains("moving about 1.0 km east per offence", movement.NextArea.Explanation);
+        Assert.Contains("across 2 districts (Futian, Luohu)", movement.NextArea.Explanation);
+    }
+
+    [Fact]
+    public void Erratic_moves_keep_the_area_around_the_last_offence_and_widen_it()
+    {
+        var members = new[]
+        {
+            Member("a", 0, 0, Day1),
+            Member("b", 3, 0, Day1.AddDays(1)),
+            Member("c", 0, 0.2, Day1.AddDays(2)),
+            Member("d", 3, 0.1, Day1.AddDays(3)),
+        };
+
+        var movement = SeriesMovement.From(members, new SeriesOptions());
+
+        Assert.True(movement.NextArea!.RadiusM > 1500, $"radius {movement.NextArea.RadiusM}");
+        Assert.True(movement.NextArea.RadiusM <= 5000);
+    }
+
+    [Fact]
+    public void A_single_located_member_gives_the_minimum_area_around_it()
+    {
+        var movement = SeriesMovement.From([Member("a", 0, 0, Day1), new SeriesMember { IncidentId = "b", OccurredAt = Timestamp.FromDateTimeOffset(Day1.AddDays(1)) }],
+            new SeriesOptions());
+
+        Assert.Single(movement.Path);
+        Assert.Equal(0, Geo.DistanceM(Start, movement.NextArea!.Center), 0.5);
+        Assert.Equal(800, movement.NextArea.RadiusM);
+        Assert.Contains("only 1 located", movement.NextArea.Explanation);
+    }
+
+    [Fact]
+    public void No_located_member_gives_no_area()
+    {
+        var movement = SeriesMovement.From([new SeriesMember { IncidentId = "a", OccurredAt = Timestamp.FromDateTimeOffset(Day1) }], new SeriesOptions());
+
+        Assert.Empty(movement.Path);
+        Assert.Null(movement.LastPosition);
+        Assert.Null(movement.NextArea);
+    }
+
+    [Fact]
+    public void The_usual_hour_is_a_circular_mean_across_midnight()
+    {
+        var window = SeriesMovement.NextWindow(
+            [new DateTimeOffset(2026, 3, 2, 23, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 4, 1, 0, 0, TimeSpan.Zero)],
+            TimeZoneInfo.Utc)!.Value;
+
+        Assert.True(window.UsualHour is < 0.01 or > 23.99, $"usual hour {window.UsualHour}");
+    }
+
+    [Fact]
+    public void The_window_is_in_local_hours()
+    {
+        var shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        // 02:00 local in Shanghai is 18:00 UTC the day before.
+        var window = SeriesMovement.NextWindow(
+            [new DateTimeOffset(2026, 3, 1, 18, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 2, 18, 0, 0, TimeSpan.Zero)], shanghai)!.Value;
+
+        Assert.Equal(2, window.UsualHour, 3);
+        var middle = window.From + (window.To - window.From) / 2;
+        Assert.Equal(new DateTimeOffset(2026, 3, 3, 18, 0, 0, TimeSpan.Zero), middle);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using Analysis.Domain.Series;
+using AnalysisEval.Scenario;
+using Microsoft.Extensions.Configuration;
+
+namespace AnalysisEval;
+
+/// <summary>Command line of the tool.</summary>
+internal sealed record EvalOptions(
+    string Command,
+    IReadOnlyList<ScenarioSettings> Settings,
+    IReadOnlyList<int> Seeds,
+    string? OutputPath,
+    bool Offline,
+    IReadOnlyDictionary<string, string> ServiceSettings,
+    TimeSpan Timeout,
+    int Explain)
+{
+    public const string Usage = """
+        usage:
+          AnalysisEval generate [--setting easy|hard|both] [--seed N[,N...]] [--out scenario.jsonl]
+              prints what was planted; --out writes one JSON line per incident ({"truth":...,"incident":...}) and per watchlist entry
+          AnalysisEval evaluate [--setting easy|hard|both] [--seed N[,N...]] [--offline [--explain N]] [--set Section:Key=Value ...] [--timeout-seconds N]
+              runs the scenario through the real Analysis service (embedded Kafka and Redis, Analysis.dll as a child process)
+              and prints pairwise-link ROC AUC, recall at 5 % false-positive rate, series precision and recall,
+              chain purity and completeness. --offline: the series scorer alone, no service (for tuning).
+              --explain N (with --offline): the N highest-scoring unlinked and lowest-scoring linked pairs with their evidence.
+              --set: a service setting, e.g. --set Analysis:Series:LinkThreshold=0.6 (also applied to --offline).
+          AnalysisEval calibrate [--setting easy|hard|both] [--seed N[,N...]] [--set ...]
+              fits the series weights by logistic regression on the candidate pairs of generated scenarios
+              (use other seeds than the evaluation's) and prints them as --set arguments
+        defaults: --setting both --seed 1
+        """;
+
+    public static (EvalOptions? Options, string? Error) Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("generate" or "evaluate" or "calibrate"))
+        {
+            return (null, args.Length == 0 ? null : $"unknown command '{args[0]}'");
+        }
+
+        var settings = new List<ScenarioSettings> { ScenarioSettings.Easy, ScenarioSettings.Hard };
+        var seeds = new List<int> { 1 };
+        string? output = null;
+        var offline = false;
+        var service = new Dictionary<string, string>();
+        var timeout = TimeSpan.FromMinutes(15);
+        var explain = 0;
+        for (var i = 1; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            try
+            {
+                switch (args[i])
+                {
+                    case "--setting":
+                        var name = Value();
+                        settings = name == "both" ? [ScenarioSettings.Easy, ScenarioSettings.Hard] : [ScenarioSettings.ByName(name)];
+                        break;
+                    case "--seed":
+                        seeds = [.. Value().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+                        break;
+                    case "--out":
+                        output = Value();
+                        break;
+                    case "--offline":
+                        offline = true;
+                        break;
+                    case "--set":
+                        var pair = Value().Split('=', 2);
+                        if (pair.Length != 2 || pair[0].Length == 0)
+                        {
+                            return (null, $"--set needs Key=Value, got '{args[i]}'");
+                        }
+
+                        service[pair[0]] = pair[1];
+                        break;
+                    case "--explain":
+                        explain = int.Parse(Value(), CultureInfo.InvariantCulture);
+                        break;
+                    case "--timeout-seconds":
+                        timeout = TimeSpan.FromSeconds(int.Parse(Value(), CultureInfo.InvariantCulture));
+                        break;
+                    default:
+                        return (null, $"unknown option '{args[i]}'");
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+            {
+                return (null, e.Message);
+            }
+        }
+
+        return (new EvalOptions(args[0], settings, seeds, output, offline, service, timeout, explain), null);
+    }
+
+    /// <summary>The series options the service will use: its defaults, the evaluation city's time zone, then every --set under Analysis:Series.</summary>
+    public SeriesOptions SeriesOptions()
+    {
+        var values = new Dictionary<string, string?> { ["Analysis:Series:TimeZoneId"] = City.TimeZoneId };
+        foreach (var (key, value) in ServiceSettings)
+        {
+            values[key] = value;
+        }
+
+        var options = new SeriesOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection(Analysis.Domain.Series.SeriesOptions.Section).Bind(options);
+        return options;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Analysis.Domain.Series;
+using AnalysisEval.Scenario;
+
+namespace AnalysisEval.Evaluation;
+
+/// <summary>
+/// The series scorer alone, without the service, the way the pipeline uses it: incidents in order of reception, each
+/// scored against the property crimes received before it within the candidate radius and window (nearest first, at
+/// most MaxCandidates), with label rarity taken from those candidates; series are the connected groups of linked pairs.
+/// For tuning weights quickly; the numbers that count come from the real service (<see cref="ServiceRun"/>).
+/// </summary>
+public static class OfflineRun
+{
+    /// <summary>A property crime and the candidates the pipeline would score it against.</summary>
+    public sealed record CandidateSet(SeriesFeatures Incident, IReadOnlyList<SeriesFeatures> Candidates);
+
+    public static IEnumerable<CandidateSet> CandidateSets(LabelledScenario scenario, SeriesOptions options)
+    {
+        var radiusM = options.CandidateRadiusKm * 1000;
+        var window = TimeSpan.FromDays(options.CandidateWindowDays);
+        var seen = new List<SeriesFeatures>();
+        foreach (var labelled in scenario.Incidents.Where(i => SeriesFeatures.IsSeriesCategory(i.Incident.Report.Category)))
+        {
+            var incident = SeriesFeatures.From(labelled.Incident);
+            if (incident.Location is { } here && incident.OccurredAt is { } at)
+            {
+                var candidates = seen
+                    .Select(c => (Candidate: c, DistanceM: Geo.DistanceM(here, c.Location!)))
+                    .Where(c => c.DistanceM <= radiusM && (c.Candidate.OccurredAt!.Value - at).Duration() <= window)
+                    .OrderBy(c => c.DistanceM)
+                    .Take(options.MaxCandidates)
+                    .Select(c => c.Candidate)
+                    .ToList();
+                yield return new CandidateSet(incident, candidates);
+                seen.Add(incident);
+            }
+        }
+    }
+
+    public static Observations Observe(LabelledScenario scenario, SeriesOptions options, int explain = 0)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var scorer = new SeriesScorer(options);
+        var scores = new Dictionary<IncidentPair, double>();
+        var parent = new Dictionary<string, string>();
+        string Root(string id)
+        {
+            parent.TryAdd(id, id);
+            while (parent[id] != id)
+            {
+                id = parent[id] = parent[parent[id]];
+            }
+
+            return id;
+        }
+
+        var features = new List<SeriesFeatures>();
+        var rarityOf = new Dictionary<string, LabelRarity>();
+        foreach (var (incident, candidates) in CandidateSets(scenario, options))
+        {
+            features.Add(incident);
+            rarityOf[incident.IncidentId] = LabelRarity.Of(candidates.Prepend(incident), options.Rarity);
+            var results = scorer.ScoreCandidates(incident, candidates);
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                scores[new IncidentPair(incident.IncidentId, candidates[i].IncidentId)] = results[i].Score;
+                if (results[i].Linked)
+                {
+                    parent[Root(incident.IncidentId)] = Root(candidates[i].IncidentId);
+                }
+            }
+        }
+
+        var seriesOf = features
+            .GroupBy(f => Root(f.IncidentId))
+            .Where(g => g.Count() >= 2)
+            .SelectMany(g => g.Select(f => (f.IncidentId, Series: g.Key)))
+            .ToDictionary(x => x.IncidentId, x => x.Series);
+        if (explain > 0)
+        {
+            Explain(scenario, features, scorer, rarityOf, scores, explain);
+        }
+
+        return new Observations(scores, seriesOf, new Dictionary<string, string>(), new Dictionary<string, string>(), new Dictionary<string, string>(), stopwatch.Elapsed);
+    }
+
+    /// <summary>Prints the highest-scoring unlinked pairs and the lowest-scoring linked ones, with the scorer's evidence: where tuning should look.</summary>
+    private static void Explain(
+        LabelledScenario scenario, List<SeriesFeatures> features, SeriesScorer scorer, Dictionary<string, LabelRarity> rarityOf, Dictionary<IncidentPair, double> scores, int count)
+    {
+        var truth = scenario.Incidents.ToDictionary(i => i.Id, i => i.Truth);
+        var byId = features.ToDictionary(f => f.IncidentId);
+        var order = features.Select((f, i) => (f.IncidentId, i)).ToDictionary(x => x.IncidentId, x => x.i);
+        bool Linked(IncidentPair p) => truth[p.First].SeriesId is { } s && s == truth[p.Second].SeriesId;
+        void Show(string title, IEnumerable<KeyValuePair<IncidentPair, double>> pairs)
+        {
+            Console.WriteLine($"   {title}:");
+            foreach (var (pair, _) in pairs.Take(count))
+            {
+                // Scored by the later of the two against its candidates, with their label rarity.
+                var (later, earlier) = order[pair.First] > order[pair.Second] ? (pair.First, pair.Second) : (pair.Second, pair.First);
+                var result = scorer.Score(byId[later], byId[earlier], rarityOf[later]);
+                var a = truth[pair.First];
+                var b = truth[pair.Second];
+                Console.WriteLine($"     {result.Score:F3} [{a.Role} {a.SeriesId} / {b.Role} {b.SeriesId}] {string.Join("; ", result.Evidence)}");
+            }
+        }
+
+        Show("highest-scoring unlinked pairs", scores.Where(s => !Linked(s.Key)).OrderByDescending(s => s.Value));
+        var linkedPairs = features.SelectMany((a, i) => features.Skip(i + 1).Select(b => new IncidentPair(a.IncidentId, b.IncidentId))).Where(Linked);
+        Show("lowest-scoring linked pairs", linkedPairs.Select(p => KeyValuePair.Create(p, scores.GetValueOrDefault(p))).OrderBy(s => s.Value));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text;
+using System.Text.Json;
+using AnalysisEval.Evaluation;
+using AnalysisEval.Metrics;
+using AnalysisEval.Scenario;
+using Google.Protobuf;
+
+namespace AnalysisEval;
+
+internal static class Output
+{
+    public static void Summary(LabelledScenario scenario)
+    {
+        var roles = scenario.Incidents.GroupBy(i => i.Truth.Role).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}");
+        Console.WriteLine($"== {scenario.Settings.Name}, seed {scenario.Seed}: {scenario.Incidents.Count:N0} incidents from {scenario.Start:yyyy-MM-dd} over {scenario.Settings.Days} days ({string.Join(", ", roles)})");
+        foreach (var series in scenario.TrueSeries)
+        {
+            var first = series.First().Incident.Report;
+            var districts = series.Select(i => i.Incident.Report.District).Distinct().ToList();
+            Console.WriteLine($"   {series.Key}: {series.Count()} {first.Category.ToString().ToLowerInvariant()} offences, '{first.ModusOperandi?.EntryMethod}', {districts.Count} district(s): {string.Join(", ", districts)}");
+        }
+
+        var chains = scenario.TrueChains.Select(c => $"{c.Key} {c.Count()}");
+        Console.WriteLine($"   fraud chains: {string.Join(", ", chains)}; watchlist entries {scenario.Watchlist.Count}");
+    }
+
+    public static void Print(Scorecard s)
+    {
+        Console.WriteLine($"-- {s.Setting}, seed {s.Seed} ({s.Mode}; processed in {s.ProcessingTime.TotalSeconds:F1} s)");
+        Console.WriteLine($"   pairwise links over all {s.AllPairs:N0} property-crime pairs ({s.LinkedPairs:N0} truly linked): ROC AUC {s.RocAuc:F3}, recall at 5 % FPR {s.RecallAt5PercentFpr:F3}");
+        Console.WriteLine($"   over the {s.CandidatePairs:N0} candidate pairs (within radius and window; {s.LinkedCandidatePairs:N0} linked): ROC AUC {s.CandidateRocAuc:F3}, recall at 5 % FPR {s.CandidateRecallAt5PercentFpr:F3}");
+        Console.WriteLine($"   series (pairwise co-membership): precision {s.Series.Precision:F3}, recall {s.Series.Recall:F3} ({s.Series.CorrectPairs:N0} correct of {s.Series.PredictedPairs:N0} predicted pairs, {s.Series.TruePairs:N0} true; {s.PredictedSeries} predicted series, {s.TrueSeries} planted)");
+        if (s.Mode == "service")
+        {
+            Console.WriteLine($"   fraud chains: purity {s.ChainPurity:F3}, completeness {s.ChainCompleteness:F3} ({s.PredictedChains} predicted, {s.TrueChains} planted)");
+            Console.WriteLine($"   disputes (pairwise): precision {s.Disputes.Precision:F3}, recall {s.Disputes.Recall:F3}; watchlist hits: precision {s.Watchlist.Precision:F3}, recall {s.Watchlist.Recall:F3}");
+        }
+    }
+
+    public static void Table(IReadOnlyList<Scorecard> scorecards)
+    {
+        if (scorecards.Count == 0)
+        {
+            return;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| setting | seed | mode | AUC (all pairs) | recall@5%FPR (all) | AUC (candidates) | recall@5%FPR (candidates) | series P | series R | chain purity | chain completeness |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var s in scorecards)
+        {
+            var chains = s.Mode == "service" ? $"{s.ChainPurity:F3} | {s.ChainCompleteness:F3}" : "- | -";
+            Console.WriteLine($"| {s.Setting} | {s.Seed} | {s.Mode} | {s.RocAuc:F3} | {s.RecallAt5PercentFpr:F3} | {s.CandidateRocAuc:F3} | {s.CandidateRecallAt5PercentFpr:F3} | {s.Series.Precision:F3} | {s.Series.Recall:F3} | {chains} |");
+        }
+    }
+
+    public static string PerRunPath(string path, string setting, int seed)
+        => Path.Combine(Path.GetDirectoryName(path) ?? "", $"{Path.GetFileNameWithoutExtension(path)}-{setting}-{seed}{Path.GetExtension(path)}");
+
+    /// <summary>One line per incident: {"truth": {...}, "incident": protobuf JSON}; then one per watchlist entry.</summary>
+    public static void WriteJsonLines(LabelledScenario scenario, string path)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        var formatter = new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
+        foreach (var labelled in scenario.Incidents)
+        {
+            writer.WriteLine($"{{\"truth\":{JsonSerializer.Serialize(labelled.Truth)},\"incident\":{formatter.Format(labelled.Incident)}}}");
+        }
+
+        foreach (var entry in scenario.Watchlist)
+        {
+            writer.WriteLine($"{{\"watchlist\":{formatter.Format(entry)}}}");
+        }
+    }
+}
