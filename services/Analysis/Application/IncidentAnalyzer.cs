@@ -160,10 +160,10 @@ public sealed class IncidentAnalyzer
             return;
         }
         var isSeries = SeriesFeatures.IsSeriesCategory(c.Report.Category);
-        var seriesWindow = TimeSpan.FromDays(_seriesOptions.CandidateWindowDays);
-        var keepFor = isSeries ? seriesWindow : _duplicates.Window;
+        // Any incident still in retention may search its window: members older than that can never be found again.
+        var keepFor = Retention + (isSeries ? TimeSpan.FromDays(_seriesOptions.CandidateWindowDays) : _duplicates.Window);
         // Indexed before searching: of two incidents processed at the same time, the later search sees the earlier add.
-        await _spatial.AddAsync(c.Id, c.Report.Category, c.Report.Location, c.OccurredAt, keepFor + TimeSpan.FromDays(1));
+        await _spatial.AddAsync(c.Id, c.Report.Category, c.Report.Location, c.OccurredAt, c.Now, keepFor);
 
         var duplicates = DuplicatesAsync(c);
         var series = isSeries ? SeriesAsync(c) : Task.CompletedTask;
@@ -223,7 +223,11 @@ public sealed class IncidentAnalyzer
             outcome = await _series.JoinAsync(c.Id, linked, c.ReceivedAt, c.Now - Retention);
         }
         var seriesId = outcome?.Name ?? "";
-        var ownLinks = scored.Select(s => new IncidentLink
+        // Every link, and only the closest misses of the candidates: hundreds of unlikely candidates per incident would be
+        // most of the state and of the write work, and nobody reads past the first few.
+        var stored = scored.Where(s => s.Score.Linked)
+            .Concat(scored.Where(s => !s.Score.Linked).OrderByDescending(s => s.Score.Score).Take(_options.StoredCandidates));
+        var ownLinks = stored.Select(s => new IncidentLink
         {
             IncidentId = s.Other.IncidentId,
             Kind = LinkKind.Series,
