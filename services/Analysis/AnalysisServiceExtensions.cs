@@ -38,6 +38,8 @@ public static class AnalysisServiceExtensions
         services.AddSingleton<FraudChainReader>();
         services.AddSingleton<AlertSink>();
         services.AddSingleton<IncidentAnalyzer>();
+        services.AddSingleton<AnalysisStats>();
+        services.AddHostedService<AnalysisStatsReporter>();
         services.AddSingleton(sp => new AlertHub(AlertHub.DefaultReplayCapacity, AlertHub.DefaultSubscriberCapacity, sp.GetRequiredService<TimeProvider>()));
 
         services.AddKafkaConsumer<IncidentIndexer>(sp =>

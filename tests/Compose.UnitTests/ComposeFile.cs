@@ -9,6 +9,7 @@ public sealed record ComposeService(
     string? Image,
     string? BuildContext,
     string? Dockerfile,
+    IReadOnlyDictionary<string, string> BuildArgs,
     bool HasHealthcheck,
     IReadOnlyList<KeyValuePair<string, string?>> Environment,
     IReadOnlyDictionary<string, string?> DependsOn,
@@ -32,12 +33,13 @@ public static partial class ComposeFile
         {
             var name = ((YamlScalarNode)nameNode).Value!;
             var service = (YamlMappingNode)node;
-            var (context, dockerfile) = ReadBuild(Child(service, "build"));
+            var (context, dockerfile, buildArgs) = ReadBuild(Child(service, "build"));
             result.Add(new ComposeService(
                 name,
                 Scalar(Child(service, "image")),
                 context,
                 dockerfile,
+                buildArgs,
                 HasHealthcheck(Child(service, "healthcheck")),
                 ReadEnvironment(Child(service, "environment")),
                 ReadDependsOn(Child(service, "depends_on")),
@@ -62,12 +64,22 @@ public static partial class ComposeFile
 
     private static string? Scalar(YamlNode? node) => (node as YamlScalarNode)?.Value;
 
-    private static (string? Context, string? Dockerfile) ReadBuild(YamlNode? build) => build switch
+    private static (string? Context, string? Dockerfile, IReadOnlyDictionary<string, string> Args) ReadBuild(YamlNode? build) => build switch
     {
-        null => (null, null),
-        YamlScalarNode scalar => (scalar.Value, null),
-        YamlMappingNode map => (Scalar(Child(map, "context")) ?? ".", Scalar(Child(map, "dockerfile"))),
+        null => (null, null, new Dictionary<string, string>()),
+        YamlScalarNode scalar => (scalar.Value, null, new Dictionary<string, string>()),
+        YamlMappingNode map => (Scalar(Child(map, "context")) ?? ".", Scalar(Child(map, "dockerfile")), ReadBuildArgs(Child(map, "args"))),
         _ => throw new InvalidDataException("unexpected 'build' syntax"),
+    };
+
+    /// <summary>build.args in map syntax (KEY: value) or list syntax (- KEY=value).</summary>
+    private static IReadOnlyDictionary<string, string> ReadBuildArgs(YamlNode? node) => node switch
+    {
+        null => new Dictionary<string, string>(),
+        YamlMappingNode map => map.Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => Scalar(e.Value) ?? "", StringComparer.Ordinal),
+        YamlSequenceNode list => list.Children.Select(Scalar).OfType<string>().Select(item => item.Split('=', 2))
+            .ToDictionary(parts => parts[0], parts => parts.Length > 1 ? parts[1] : "", StringComparer.Ordinal),
+        _ => throw new InvalidDataException("unexpected 'build.args' syntax"),
     };
 
     private static bool HasHealthcheck(YamlNode? node)

@@ -54,12 +54,12 @@ public sealed class ComposeFileTests(ITestOutputHelper output)
         const string yaml = """
             services:
               intake:
-                build: { context: ., dockerfile: services/Intake/Dockerfile }
+                build: { context: ., args: { PROJECT: services/Intake/Intake.csproj } }
                 environment:
                   Kafka__BootstrapServer: kafka:9092
                   Intake__MaxAgeDays: "30"
               dispatch:
-                build: { context: ., dockerfile: services/Dispatch/Dockerfile }
+                build: { context: ., args: { PROJECT: services/Dispatch/Dispatch.csproj } }
                 environment:
                   - Kafka__BootstrapServers=kafka:9092
                   - Redis__Configuraton=redis:6379
@@ -147,26 +147,40 @@ public sealed class ComposeFileTests(ITestOutputHelper output)
     public void A_Dockerfile_missing_a_referenced_project_is_reported()
     {
         var dockerfile = Path.Combine(Path.GetTempPath(), $"compose-tests-{Guid.NewGuid():N}.Dockerfile");
-        var lines = File.ReadAllLines(Path.Combine(RepoRoot, "services/Intake/Dockerfile")).Where(l => !l.Contains("libs/Messaging", StringComparison.Ordinal));
+        var lines = File.ReadAllLines(Path.Combine(RepoRoot, "Dockerfile")).Where(l => !l.StartsWith("COPY libs/", StringComparison.Ordinal));
         File.WriteAllLines(dockerfile, lines);
         try
         {
             var yaml = $$"""
                 services:
                   intake:
-                    build: { context: ., dockerfile: "{{dockerfile}}" }
+                    build: { context: ., dockerfile: "{{dockerfile}}", args: { PROJECT: services/Intake/Intake.csproj } }
                 """;
 
             var problems = ComposeValidator.CheckDockerfilesCopyReferencedProjects(ComposeFile.Parse(yaml), RepoRoot);
+            problems.ForEach(output.WriteLine);
 
-            Assert.Equal(
-                [$"service 'intake': {Path.GetRelativePath(RepoRoot, dockerfile)} does not COPY libs/Messaging/Messaging.csproj", $"service 'intake': {Path.GetRelativePath(RepoRoot, dockerfile)} does not COPY libs/Messaging"],
-                problems);
+            Assert.Contains($"service 'intake': {Path.GetRelativePath(RepoRoot, dockerfile)} does not COPY libs/Messaging", problems);
+            Assert.All(problems, p => Assert.Contains(" does not COPY libs/", p, StringComparison.Ordinal));
         }
         finally
         {
             File.Delete(dockerfile);
         }
+    }
+
+    [Fact]
+    public void A_service_that_does_not_name_its_project_is_reported()
+    {
+        const string yaml = """
+            services:
+              intake:
+                build: { context: . }
+            """;
+
+        var problems = ComposeValidator.CheckDockerfilesCopyReferencedProjects(ComposeFile.Parse(yaml), RepoRoot);
+
+        Assert.Equal(["service 'intake': publishes '${PROJECT}', not a .csproj (is build.args missing the project?)"], problems);
     }
 
     [Fact]

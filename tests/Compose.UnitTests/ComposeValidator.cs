@@ -180,7 +180,8 @@ public static partial class ComposeValidator
 
     /// <summary>
     /// Every Dockerfile compose builds copies what `dotnet publish` of its project needs: the repository-wide build files, each
-    /// project of the ProjectReference closure (its .csproj for the restore layer, then its folder), and protos/ when a project compiles them.
+    /// project of the ProjectReference closure (the project's folder or a folder above it), and protos/ when a project compiles them.
+    /// The published project may be a build argument (`dotnet publish "${PROJECT}"`) that compose sets in build.args.
     /// </summary>
     public static List<string> CheckDockerfilesCopyReferencedProjects(IReadOnlyList<ComposeService> compose, string composeDirectory)
     {
@@ -206,8 +207,16 @@ public static partial class ComposeValidator
                 continue;
             }
 
+            var publishedProject = BuildArgument().Replace(published.Groups["project"].Value.Trim('"'),
+                m => service.BuildArgs.TryGetValue(m.Groups["name"].Value, out var value) ? value : m.Value);
+            if (!publishedProject.EndsWith(".csproj", StringComparison.Ordinal))
+            {
+                problems.Add($"service '{service.Name}': publishes '{publishedProject}', not a .csproj (is build.args missing the project?)");
+                continue;
+            }
+
             var required = new List<string> { "global.json", "Directory.Build.props", "Directory.Packages.props" };
-            var pending = new Stack<string>([Path.GetFullPath(Path.Combine(context, published.Groups["project"].Value))]);
+            var pending = new Stack<string>([Path.GetFullPath(Path.Combine(context, publishedProject))]);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             while (pending.TryPop(out var project))
             {
@@ -223,7 +232,6 @@ public static partial class ComposeValidator
                 }
 
                 var relative = Path.GetRelativePath(context, project).Replace('\\', '/');
-                required.Add(relative);
                 required.Add(Path.GetDirectoryName(relative)!.Replace('\\', '/'));
                 var xml = System.Xml.Linq.XDocument.Load(project);
                 if (xml.Descendants("Protobuf").Any())
@@ -237,7 +245,15 @@ public static partial class ComposeValidator
                 }
             }
 
-            foreach (var path in required.Distinct().Where(r => !copied.Contains(r)))
+            static IEnumerable<string> SelfAndParents(string path)
+            {
+                for (var current = path; !string.IsNullOrEmpty(current); current = Path.GetDirectoryName(current)?.Replace('\\', '/'))
+                {
+                    yield return current;
+                }
+            }
+
+            foreach (var path in required.Distinct().Where(r => !SelfAndParents(r).Any(copied.Contains)))
             {
                 problems.Add($"service '{service.Name}': {Path.GetRelativePath(composeDirectory, dockerfile)} does not COPY {path}");
             }
@@ -479,8 +495,11 @@ public static partial class ComposeValidator
     [GeneratedRegex(@"^\s*COPY\s+(?!--from)(?:--\S+\s+)*(?<sources>.+)\s+\S+\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex CopyLine();
 
-    [GeneratedRegex(@"^\s*RUN\s+dotnet\s+publish\s+(?<project>\S+\.csproj)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(?:RUN\s+(?:--\S+\s+)*)?dotnet\s+publish\s+(?<project>""?[^\s""]+""?)", RegexOptions.IgnoreCase)]
     private static partial Regex PublishLine();
+
+    [GeneratedRegex(@"\$\{?(?<name>[A-Za-z_][A-Za-z0-9_]*)\}?")]
+    private static partial Regex BuildArgument();
 
     [GeneratedRegex(@"^https?://(?<host>\[[^\]]+\]|[^:/]+):(?<port>\d+)", RegexOptions.IgnoreCase)]
     private static partial Regex ListenUrl();

@@ -298,7 +298,11 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         var now = DateTimeOffset.UtcNow;
         var thefts = Enumerable.Range(0, 3).Select(i => NewIncident(IncidentCategory.Theft, Offset(market, i * 40, i * 30), now.AddMinutes(-30 + i * 10), r =>
             r.ModusOperandi = new ModusOperandi { EntryMethod = $"method-{i}", TargetType = $"target-{i}" })).ToArray();
-        await PublishAsync(thefts);
+        await PublishAsync(thefts); // together: processed in parallel partitions, in any order
+        foreach (var theft in thefts)
+        {
+            await LinksAsync(theft.IncidentId);
+        }
 
         var hotspot = Assert.Single(AlertsWhere(a => a.Kind == AlertKind.Hotspot && thefts.Any(t => t.IncidentId == a.IncidentIds[0]), 1));
         Assert.Equal("1 h", hotspot.Attributes["window"]);
@@ -389,7 +393,9 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
             s => s.Members.Count == liveSeries.Members.Count);
         Assert.Equal(liveSeries.SeriesId, replayedSeries.SeriesId);
         Assert.Equal(liveSeries.Members, replayedSeries.Members);
-        Assert.Equal(liveSeries.Links.Select(l => (l.IncidentA, l.IncidentB, l.Score)), replayedSeries.Links.Select(l => (l.IncidentA, l.IncidentB, l.Score)));
+        // The same links; their scores may differ slightly: label rarity is measured on the candidates present when a pair
+        // was scored, and a replay sees the later incidents too.
+        Assert.Equal(liveSeries.Links.Select(l => (l.IncidentA, l.IncidentB)), replayedSeries.Links.Select(l => (l.IncidentA, l.IncidentB)));
         Assert.Equal(liveSeries.NextArea, replayedSeries.NextArea);
         var replayedChain = await EventuallyAsync(() => rebuilt.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = frauds[0].IncidentId }).ResponseAsync,
             c => c.IncidentIds.Count == liveChain.IncidentIds.Count);

@@ -8,8 +8,8 @@ internal static class Output
     public static void Phase(PhaseResult r)
     {
         Console.WriteLine($"{r.Name}: {r.Rate:N0} {r.Unit} ({r.Count:N0} in {r.Seconds:F2} s, unix ms {r.Cpu.FromUnixMs}..{r.Cpu.ToUnixMs}); {r.Detail}");
-        Console.WriteLine($"  CPU: intake {r.Cpu.IntakeSeconds:F1} s ({r.Cpu.IntakeSeconds / r.Cpu.WallSeconds * 100:F0}% of one core, " +
-            $"{r.Cpu.IntakeSeconds * 1e6 / Math.Max(1, r.Count):F0} us/item), bench process (broker+redis+client) {r.Cpu.BenchSeconds:F1} s " +
+        Console.WriteLine($"  CPU: intake {r.Cpu.ServiceSeconds:F1} s ({r.Cpu.ServiceSeconds / r.Cpu.WallSeconds * 100:F0}% of one core, " +
+            $"{r.Cpu.ServiceSeconds * 1e6 / Math.Max(1, r.Count):F0} us/item), bench process (broker+redis+client) {r.Cpu.BenchSeconds:F1} s " +
             $"({r.Cpu.BenchSeconds / r.Cpu.WallSeconds * 100:F0}%), machine {r.Cpu.MachineBusy * 100:F0}% busy of {Environment.ProcessorCount} cores, " +
             $"irq/softirq {r.Cpu.InterruptSeconds:F1} s, steal {r.Cpu.StealSeconds:F1} s, other processes {r.Cpu.OtherSeconds:F1} s");
         if (r.Cpu.OtherSeconds > 0.1 * r.Cpu.WallSeconds)
@@ -21,7 +21,7 @@ internal static class Output
             Console.WriteLine("  intake CPU by thread name:");
             foreach (var (name, seconds) in threads.Take(12))
             {
-                Console.WriteLine($"    {name,-18} {seconds,7:F2} s  {seconds / r.Cpu.IntakeSeconds * 100,5:F1}%");
+                Console.WriteLine($"    {name,-18} {seconds,7:F2} s  {seconds / r.Cpu.ServiceSeconds * 100,5:F1}%");
             }
         }
         if (r.Cpu.BenchThreads is { } benchThreads)
@@ -45,9 +45,9 @@ internal static class Output
             $"{r.Rate:N0} {r.Unit}",
             $">= {r.Target:N0}",
             r.Rate >= r.Target ? "yes" : "NO",
-            r.Cpu.IntakeSeconds.ToString("F1", CultureInfo.InvariantCulture),
-            (r.Cpu.IntakeSeconds / r.Cpu.WallSeconds).ToString("F2", CultureInfo.InvariantCulture),
-            (r.Cpu.IntakeSeconds * 1e6 / Math.Max(1, r.Count)).ToString("F0", CultureInfo.InvariantCulture),
+            r.Cpu.ServiceSeconds.ToString("F1", CultureInfo.InvariantCulture),
+            (r.Cpu.ServiceSeconds / r.Cpu.WallSeconds).ToString("F2", CultureInfo.InvariantCulture),
+            (r.Cpu.ServiceSeconds * 1e6 / Math.Max(1, r.Count)).ToString("F0", CultureInfo.InvariantCulture),
             r.Cpu.BenchSeconds.ToString("F1", CultureInfo.InvariantCulture),
             r.Cpu.InterruptSeconds.ToString("F1", CultureInfo.InvariantCulture),
             r.Cpu.OtherSeconds.ToString("F1", CultureInfo.InvariantCulture),

@@ -70,12 +70,12 @@ internal static class ProcStat
 /// <summary>A point in time to measure a phase's CPU use from.</summary>
 internal sealed class CpuSnapshot
 {
-    private CpuSnapshot(int intakePid, double intake, double bench, (double Busy, double Total, double Interrupts, double Steal) machine, Dictionary<string, double>? threads, Dictionary<string, double>? benchThreads)
+    private CpuSnapshot(int servicePid, double service, double bench, (double Busy, double Total, double Interrupts, double Steal) machine, Dictionary<string, double>? threads, Dictionary<string, double>? benchThreads)
     {
         BenchThreads = benchThreads;
         At = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        IntakePid = intakePid;
-        Intake = intake;
+        ServicePid = servicePid;
+        Service = service;
         Bench = bench;
         Machine = machine;
         Threads = threads;
@@ -84,19 +84,19 @@ internal sealed class CpuSnapshot
     /// <summary>Unix time in ms, to line the phase up with other recordings (perf, logs).</summary>
     public long At { get; }
 
-    public int IntakePid { get; }
-    public double Intake { get; }
+    public int ServicePid { get; }
+    public double Service { get; }
     public double Bench { get; }
     public (double Busy, double Total, double Interrupts, double Steal) Machine { get; }
     public Dictionary<string, double>? Threads { get; }
     public Dictionary<string, double>? BenchThreads { get; }
 
-    public static CpuSnapshot Take(int intakePid, bool threads) => new(
-        intakePid,
-        ProcStat.ProcessCpuSeconds(intakePid),
+    public static CpuSnapshot Take(int servicePid, bool threads) => new(
+        servicePid,
+        ProcStat.ProcessCpuSeconds(servicePid),
         ProcStat.ProcessCpuSeconds(Environment.ProcessId),
         ProcStat.Machine(),
-        threads ? ProcStat.ThreadCpuSeconds(intakePid) : null,
+        threads ? ProcStat.ThreadCpuSeconds(servicePid) : null,
         threads ? ProcStat.ThreadCpuSeconds(Environment.ProcessId) : null);
 
     public CpuUse Since(CpuSnapshot start, double wallSeconds)
@@ -108,13 +108,13 @@ internal sealed class CpuSnapshot
             start.At,
             At,
             wallSeconds,
-            Intake - start.Intake,
+            Service - start.Service,
             Bench - start.Bench,
             machineTotal > 0 ? (Machine.Busy - start.Machine.Busy) / machineTotal : 0,
             Machine.Interrupts - start.Machine.Interrupts,
             Machine.Steal - start.Machine.Steal,
             Math.Max(0, Machine.Busy - start.Machine.Busy - (Machine.Interrupts - start.Machine.Interrupts) - (Machine.Steal - start.Machine.Steal)
-                - (Intake - start.Intake) - (Bench - start.Bench)),
+                - (Service - start.Service) - (Bench - start.Bench)),
             threads,
             benchThreads);
     }
@@ -126,13 +126,13 @@ internal sealed class CpuSnapshot
                 .Where(t => t.Seconds > 0).OrderByDescending(t => t.Seconds).ToList();
 }
 
-/// <param name="IntakeSeconds">CPU seconds the Intake process used.</param>
+/// <param name="ServiceSeconds">CPU seconds the service under test used.</param>
 /// <param name="BenchSeconds">CPU seconds this process used: embedded Kafka, embedded Redis and the load generator.</param>
 /// <param name="MachineBusy">Share of all cores busy (0..1).</param>
 /// <param name="OtherSeconds">CPU seconds used by everything else on the machine (other programs, kernel threads): should be near 0 for a clean measurement.</param>
 /// <param name="InterruptSeconds">irq + softirq time of the machine (TCP over loopback is mostly softirq), not charged to any process.</param>
 /// <param name="StealSeconds">time the hypervisor gave this VM's cores to someone else.</param>
-internal sealed record CpuUse(long FromUnixMs, long ToUnixMs, double WallSeconds, double IntakeSeconds, double BenchSeconds, double MachineBusy, double InterruptSeconds, double StealSeconds, double OtherSeconds, IReadOnlyList<(string Name, double Seconds)>? Threads, IReadOnlyList<(string Name, double Seconds)>? BenchThreads);
+internal sealed record CpuUse(long FromUnixMs, long ToUnixMs, double WallSeconds, double ServiceSeconds, double BenchSeconds, double MachineBusy, double InterruptSeconds, double StealSeconds, double OtherSeconds, IReadOnlyList<(string Name, double Seconds)>? Threads, IReadOnlyList<(string Name, double Seconds)>? BenchThreads);
 
 internal static class Idle
 {

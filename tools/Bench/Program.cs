@@ -1,98 +1,18 @@
-using System.Diagnostics;
 using System.Globalization;
-using Bench;
-using Embedded;
-using Messaging;
+using Bench.Analysis;
+using Bench.Intake;
 
+// One benchmark per service, chosen by the first argument; each lives in its own folder.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-var (options, error) = BenchOptions.Parse(args);
-if (options is null)
+return args.FirstOrDefault() switch
 {
-    if (!string.IsNullOrEmpty(error))
-    {
-        Console.Error.WriteLine(error);
-    }
-    Console.Error.WriteLine(BenchOptions.Usage);
+    "intake" => await IntakeBench.RunAsync(args),
+    "analysis" => await AnalysisBench.RunAsync(args),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project tools/Bench -- <intake|analysis> [options]   (--help after the name lists its options)");
     return 2;
 }
-
-const int Partitions = 6;
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
-
-var dll = options.IntakeDll ?? IntakeProcess.LocateDll();
-Console.WriteLine($"Intake: {dll}");
-Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Hardware.CpuModel()}, {Hardware.MemoryGiB():F0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-
-var idle = Idle.Measure(TimeSpan.FromSeconds(1));
-Console.WriteLine($"Before start: machine {idle * 100:F0}% busy{(idle > 0.05 ? " - WARNING: something else is running; results will be low and noisy" : "")}");
-
-using var kafka = EmbeddedKafka.Start(brokers: 1);
-kafka.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
-foreach (var topic in Topics.All)
-{
-    kafka.CreateTopic(topic.Name, Partitions);
-}
-using var redis = EmbeddedRedis.Start();
-Console.WriteLine($"embedded Kafka {kafka.BootstrapServers} ({Topics.All.Count} topics x {Partitions} partitions), embedded Redis {redis.ConnectionString}");
-
-using var probe = new KafkaProbe(kafka.BootstrapServers, Partitions);
-var reports = new BenchReports();
-var results = new List<PhaseResult>();
-
-if (options.Phases.Contains("partner"))
-{
-    var produced = probe.ProducePartnerBacklog(reports, options.PartnerWarmUp + options.PartnerCount);
-    Console.WriteLine($"pre-produced {options.PartnerWarmUp:N0} + {options.PartnerCount:N0} partner records in {produced.TotalSeconds:F1} s ({probe.Count(Topics.PartnerIncidents):N0} in {Topics.PartnerIncidents})");
-}
-
-var environment = new Dictionary<string, string>
-{
-    ["Kafka__BootstrapServers"] = kafka.BootstrapServers,
-    ["Redis__Configuration"] = redis.ConnectionString,
-    ["Intake__PartnerConsumerGroup"] = $"bench-{reports.RunId}",
-};
-foreach (var (key, value) in options.IntakeEnvironment)
-{
-    environment[key] = value;
-}
-
-var baseline = probe.Count(Topics.Incidents);
-using var intake = IntakeProcess.Start(dll, environment);
-try
-{
-    var cpuAtStart = ProcStat.ProcessCpuSeconds(intake.Pid);
-    await intake.WaitHealthyAsync(TimeSpan.FromSeconds(60));
-    var sinceHealthy = Stopwatch.StartNew();
-    Console.WriteLine($"intake used {ProcStat.ProcessCpuSeconds(intake.Pid) - cpuAtStart:F1} CPU s to start");
-
-    foreach (var phase in options.Phases)
-    {
-        Console.WriteLine($"--- {phase} ...");
-        var result = phase switch
-        {
-            "partner" => await Phases.PartnerAsync(probe, options.PartnerWarmUp, options.PartnerCount, baseline, intake, options.Threads, sinceHealthy, cancel.Token),
-            "bulk" => await Phases.BulkAsync(intake.Address, reports, options.BulkStreams, options.BulkItems, intake, options.Threads, cancel.Token),
-            _ => await Phases.UnaryAsync(intake.Address, reports, options.UnaryCallers, options.UnaryConnections, TimeSpan.FromSeconds(options.Seconds), intake, options.Threads, cancel.Token),
-        };
-        results.Add(result);
-        Output.Phase(result);
-    }
-
-    Output.Table(results, ProcStat.ProcessCpuSeconds(intake.Pid), ProcStat.PeakResidentMiB(intake.Pid));
-    Console.WriteLine($"incidents.v1 holds {probe.Count(Topics.Incidents) - baseline:N0} records from this run (includes warm-up calls).");
-}
-catch (OperationCanceledException)
-{
-    Console.Error.WriteLine("cancelled");
-    return 130;
-}
-finally
-{
-    await intake.StopAsync(TimeSpan.FromSeconds(10));
-}
-return results.All(r => r.Rate >= r.Target) ? 0 : 1;

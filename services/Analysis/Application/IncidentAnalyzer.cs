@@ -55,13 +55,15 @@ public sealed class IncidentAnalyzer
     private readonly HotspotGrid _grid;
     private readonly HotspotRule _hotspotRule;
     private readonly MemoryCache _features;
+    private readonly AnalysisStats _stats;
 
     public IncidentAnalyzer(
         IncidentStore incidents, SpatialIndex spatial, HotspotStore hotspots, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
         WatchlistStore watchlist, SeriesReader seriesReader, FraudChainReader chainReader, AlertSink sink, TimeProvider clock,
         IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions, IOptions<DuplicateOptions> duplicateOptions,
-        IOptions<DisputeOptions> disputeOptions, IOptions<FraudOptions> fraudOptions, IOptions<HotspotOptions> hotspotOptions)
+        IOptions<DisputeOptions> disputeOptions, IOptions<FraudOptions> fraudOptions, IOptions<HotspotOptions> hotspotOptions, AnalysisStats stats)
     {
+        _stats = stats;
         _incidents = incidents;
         _spatial = spatial;
         _hotspots = hotspots;
@@ -110,7 +112,9 @@ public sealed class IncidentAnalyzer
             WatchlistAsync(context));
         await _sink.PublishAsync(context.Alerts, cancellationToken);
 
-        Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Duration.Record(milliseconds);
+        _stats.Record(milliseconds);
         return AnalysisOutcome.Analysed;
     }
 
@@ -210,6 +214,7 @@ public sealed class IncidentAnalyzer
         }
         var candidates = await FeaturesAsync(candidateIds);
 
+        // Scored together: how rare a shared label is among the candidates weighs in (a common 'phone-shop' says less than a rare method).
         var scored = candidates.Zip(_scorer.ScoreCandidates(features, candidates), (other, score) => (Other: other, Score: score)).ToList();
         var linked = scored.Where(s => s.Score.Linked).Select(s => s.Other.IncidentId).ToList();
         UnionOutcome? outcome = null;

@@ -36,6 +36,10 @@ public sealed class AnalysisOptions
     /// <summary>Length of one time bucket of the spatial index (one GEO key per category group and bucket).</summary>
     [Range(1, 60)]
     public int GeoBucketDays { get; set; } = 7;
+
+    /// <summary>Seconds between summary log lines (incidents analysed, rate, duration p50/p99/max); 0 for none.</summary>
+    [Range(0, 3600)]
+    public int StatsIntervalSeconds { get; set; } = 60;
 }
 
 /// <summary>Section "Analysis:Duplicates": near-duplicate reports of one event.</summary>

@@ -12,38 +12,45 @@ using Grpc.Net.Client;
 namespace Bench;
 
 /// <summary>
-/// The Intake service under test, as `dotnet Intake.dll` from its Release build output, configured
-/// by environment like compose does. Its stdout/stderr lines are echoed with "[intake]" in front.
+/// A service under test, as `dotnet &lt;Service&gt;.dll` from its Release build output, configured
+/// by environment like compose does. Its stdout/stderr lines are echoed with "[service]" in front.
 /// </summary>
-internal sealed partial class IntakeProcess : IDisposable
+internal sealed partial class ServiceProcess : IDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private IntakeProcess(Process process, Uri address)
+    private ServiceProcess(Process process, Uri address, string name)
     {
         _process = process;
         Address = address;
+        Name = name;
     }
+
+    /// <summary>Lower-case service name, as in log lines: "intake".</summary>
+    public string Name { get; }
 
     public Uri Address { get; }
     public int Pid => _process.Id;
     public Task<int> Exited => _exited.Task;
 
-    /// <summary>services/Intake/bin/&lt;configuration of this build&gt;/net10.0/Intake.dll, found from the repository root above this program.</summary>
-    public static string LocateDll()
+    /// <summary>Every line the service writes (stdout and stderr), as it arrives; on the output reader's thread.</summary>
+    public event Action<string>? LineReceived;
+
+    /// <summary>services/&lt;service&gt;/bin/&lt;configuration of this build&gt;/net10.0/&lt;service&gt;.dll, found from the repository root above this program.</summary>
+    public static string LocateDll(string service)
     {
         var root = FindRoot(AppContext.BaseDirectory)
             ?? throw new InvalidOperationException($"Cannot find the repository root (Microservices.sln) above {AppContext.BaseDirectory}.");
-        var configuration = typeof(IntakeProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } c ? c : "Release";
+        var configuration = typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } c ? c : "Release";
         var framework = new FrameworkName(AppContext.TargetFrameworkName ?? ".NETCoreApp,Version=v10.0");
-        var dll = Path.Combine(root, "services", "Intake", "bin", configuration, $"net{framework.Version.Major}.{framework.Version.Minor}", "Intake.dll");
+        var dll = Path.Combine(root, "services", service, "bin", configuration, $"net{framework.Version.Major}.{framework.Version.Minor}", $"{service}.dll");
         return File.Exists(dll)
             ? dll
             : throw new InvalidOperationException($"{dll} does not exist; build it: dotnet build -c {configuration} tools/Bench");
     }
 
-    public static IntakeProcess Start(string dll, IReadOnlyDictionary<string, string> environment)
+    public static ServiceProcess Start(string dll, IReadOnlyDictionary<string, string> environment)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
@@ -64,9 +71,9 @@ internal sealed partial class IntakeProcess : IDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var child = new IntakeProcess(process, new Uri(url));
-        process.OutputDataReceived += (_, e) => Echo(e.Data);
-        process.ErrorDataReceived += (_, e) => Echo(e.Data);
+        var child = new ServiceProcess(process, new Uri(url), Path.GetFileNameWithoutExtension(dll).ToLowerInvariant());
+        process.OutputDataReceived += (_, e) => child.Echo(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Echo(e.Data);
         process.Exited += (_, _) => Task.Run(() =>
         {
             process.WaitForExit(); // drains the output readers
@@ -78,7 +85,7 @@ internal sealed partial class IntakeProcess : IDisposable
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        Console.WriteLine($"intake started (pid {process.Id}) on {url}");
+        Console.WriteLine($"{child.Name} started (pid {process.Id}) on {url}");
         return child;
     }
 
@@ -93,14 +100,14 @@ internal sealed partial class IntakeProcess : IDisposable
         {
             if (Exited.IsCompleted)
             {
-                throw new InvalidOperationException($"intake exited with code {Exited.Result} before it became healthy (see its lines above).");
+                throw new InvalidOperationException($"{Name} exited with code {Exited.Result} before it became healthy (see its lines above).");
             }
             try
             {
                 var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
                 if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
-                    Console.WriteLine($"intake is healthy after {stopwatch.Elapsed.TotalSeconds:F1} s");
+                    Console.WriteLine($"{Name} is healthy after {stopwatch.Elapsed.TotalSeconds:F1} s");
                     return;
                 }
                 last = $"status {reply.Status}";
@@ -111,7 +118,7 @@ internal sealed partial class IntakeProcess : IDisposable
             }
             if (stopwatch.Elapsed > timeout)
             {
-                throw new InvalidOperationException($"intake did not report SERVING within {timeout.TotalSeconds:F0} s (last answer: {last}).");
+                throw new InvalidOperationException($"{Name} did not report SERVING within {timeout.TotalSeconds:F0} s (last answer: {last}).");
             }
             await Task.WhenAny(Task.Delay(100), Exited);
         }
@@ -157,11 +164,12 @@ internal sealed partial class IntakeProcess : IDisposable
         }
     }
 
-    private static void Echo(string? line)
+    private void Echo(string? line)
     {
         if (line is not null)
         {
-            Console.Error.WriteLine($"[intake] {line}");
+            Console.Error.WriteLine($"[{Name}] {line}");
+            LineReceived?.Invoke(line);
         }
     }
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Bench;
+namespace Bench.Intake;
 
 /// <summary>Command line of the benchmark: `intake [--seconds N] [--phases bulk,partner,unary] ...`.</summary>
-internal sealed record BenchOptions
+internal sealed record IntakeBenchOptions
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project tools/Bench -- intake [options]
@@ -33,13 +33,13 @@ internal sealed record BenchOptions
     public IReadOnlyDictionary<string, string> IntakeEnvironment { get; init; } = new Dictionary<string, string>();
     public string? IntakeDll { get; init; }
 
-    public static (BenchOptions? Options, string? Error) Parse(string[] args)
+    public static (IntakeBenchOptions? Options, string? Error) Parse(string[] args)
     {
         if (args.Length == 0 || args[0] != "intake")
         {
             return (null, "The first argument must be the benchmark to run: intake.");
         }
-        var options = new BenchOptions();
+        var options = new IntakeBenchOptions();
         var env = new Dictionary<string, string>();
         for (var i = 1; i < args.Length; i++)
         {
@@ -76,7 +76,7 @@ internal sealed record BenchOptions
         return (options with { IntakeEnvironment = env }, null);
     }
 
-    private static BenchOptions AddEnv(BenchOptions options, Dictionary<string, string> env, string pair)
+    private static IntakeBenchOptions AddEnv(IntakeBenchOptions options, Dictionary<string, string> env, string pair)
     {
         var eq = pair.IndexOf('=');
         if (eq <= 0)

@@ -4,15 +4,9 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Messaging;
 
-namespace Bench;
+namespace Bench.Intake;
 
-/// <summary>One measured phase: what was done, how fast, against which target, and what it cost in CPU.</summary>
-internal sealed record PhaseResult(string Name, string Unit, long Count, double Seconds, double Target, CpuUse Cpu, string Detail)
-{
-    public double Rate => Seconds > 0 ? Count / Seconds : 0;
-}
-
-internal static class Phases
+internal static class IntakePhases
 {
     /// <summary>Per stream, before the measured round (8 streams: 40,000 reports).</summary>
     private const int BulkWarmUpItems = 5_000;
@@ -25,7 +19,7 @@ internal static class Phases
     /// from this run (start-up, group join and JIT warm-up are behind us) until it holds all of them. The
     /// cold rate, from the first incident to the last, is reported alongside.
     /// </summary>
-    public static async Task<PhaseResult> PartnerAsync(KafkaProbe kafka, int warmUp, int expected, long baseline, IntakeProcess intake, bool threads, Stopwatch sinceHealthy, CancellationToken cancellationToken)
+    public static async Task<PhaseResult> PartnerAsync(KafkaProbe kafka, int warmUp, int expected, long baseline, ServiceProcess intake, bool threads, Stopwatch sinceHealthy, CancellationToken cancellationToken)
     {
         var total = warmUp + expected;
         var timeout = TimeSpan.FromSeconds(Math.Max(120, total / 1_000));
@@ -79,7 +73,7 @@ internal static class Phases
     }
 
     /// <summary>Bulk: <paramref name="streams"/> concurrent SubmitReports calls of <paramref name="items"/> reports each, one connection per call.</summary>
-    public static async Task<PhaseResult> BulkAsync(Uri address, BenchReports reports, int streams, int items, IntakeProcess intake, bool threads, CancellationToken cancellationToken)
+    public static async Task<PhaseResult> BulkAsync(Uri address, BenchReports reports, int streams, int items, ServiceProcess intake, bool threads, CancellationToken cancellationToken)
     {
         // Requests are built before the clock starts; their serialisation is part of the measured client work.
         var batches = Enumerable.Range(0, streams)
@@ -124,7 +118,7 @@ internal static class Phases
     }
 
     /// <summary>Unary: <paramref name="callers"/> concurrent SubmitReport loops on one connection for <paramref name="duration"/>.</summary>
-    public static async Task<PhaseResult> UnaryAsync(Uri address, BenchReports reports, int callers, int connections, TimeSpan duration, IntakeProcess intake, bool threads, CancellationToken cancellationToken)
+    public static async Task<PhaseResult> UnaryAsync(Uri address, BenchReports reports, int callers, int connections, TimeSpan duration, ServiceProcess intake, bool threads, CancellationToken cancellationToken)
     {
         var channels = Enumerable.Range(0, connections).Select(_ => Channel(address)).ToArray();
         try

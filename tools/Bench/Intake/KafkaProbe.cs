@@ -2,7 +2,7 @@ using Confluent.Kafka;
 using Google.Protobuf;
 using Messaging;
 
-namespace Bench;
+namespace Bench.Intake;
 
 /// <summary>The benchmark's own Kafka clients: pre-producing the partner backlog and counting records in a topic.</summary>
 internal sealed class KafkaProbe(string bootstrapServers, int partitions) : IDisposable

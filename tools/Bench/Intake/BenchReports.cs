@@ -2,7 +2,7 @@ using Contracts.Common.V1;
 using Contracts.Intake.V1;
 using Google.Protobuf.WellKnownTypes;
 
-namespace Bench;
+namespace Bench.Intake;
 
 /// <summary>
 /// Valid reports (the shape of the tests' valid theft report: ~400 bytes on the wire, a party, two

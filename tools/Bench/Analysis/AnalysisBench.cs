@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using AnalysisEval.Scenario;
+using Bench.Intake;
+using Confluent.Kafka;
+using Contracts.Analysis.V1;
+using Contracts.Common.V1;
+using Contracts.Events.V1;
+using Embedded;
+using Grpc.Net.Client;
+using Messaging;
+
+namespace Bench.Analysis;
+
+/// <summary>
+/// `analysis`: Analysis as a Release child process against the embedded broker and Garnet. A month of a megacity's
+/// incidents is published to incidents.v1; Analysis works through the backlog with a fresh consumer group, and
+/// writes a summary line every second (incidents analysed, duration percentiles) that this bench reads.
+/// </summary>
+internal static class AnalysisBench
+{
+    private const int Partitions = 6;
+    private const double TargetPerSecond = 20_000;
+    private static readonly TimeSpan NoProgressLimit = TimeSpan.FromSeconds(60);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var (options, error) = AnalysisBenchOptions.Parse(args);
+        if (options is null)
+        {
+            if (!string.IsNullOrEmpty(error))
+            {
+                Console.Error.WriteLine(error);
+            }
+            Console.Error.WriteLine(AnalysisBenchOptions.Usage);
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        var dll = options.AnalysisDll ?? ServiceProcess.LocateDll("Analysis");
+        Console.WriteLine($"Analysis: {dll}");
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Hardware.CpuModel()}, {Hardware.MemoryGiB():F0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        var idle = Idle.Measure(TimeSpan.FromSeconds(1));
+        Console.WriteLine($"Before start: machine {idle * 100:F0}% busy{(idle > 0.05 ? " - WARNING: something else is running; results will be low and noisy" : "")}");
+
+        var generation = Stopwatch.StartNew();
+        var backlog = IncidentBacklog.Generate(options.Incidents, options.Seed);
+        Console.WriteLine($"generated in {generation.Elapsed.TotalSeconds:F1} s: {backlog.Summary}");
+
+        using var kafka = EmbeddedKafka.Start(brokers: 1);
+        kafka.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
+        foreach (var topic in Topics.All)
+        {
+            kafka.CreateTopic(topic.Name, Partitions);
+        }
+        using var redis = EmbeddedRedis.Start();
+        Console.WriteLine($"embedded Kafka {kafka.BootstrapServers} ({Topics.All.Count} topics x {Partitions} partitions), embedded Redis {redis.ConnectionString}");
+
+        var environment = new Dictionary<string, string>
+        {
+            ["Kafka__BootstrapServers"] = kafka.BootstrapServers,
+            ["Redis__Configuration"] = redis.ConnectionString,
+            ["Analysis__ConsumerGroup"] = $"bench-{Guid.NewGuid():N}",
+            ["Analysis__Series__TimeZoneId"] = City.TimeZoneId,
+            ["Analysis__StatsIntervalSeconds"] = "1",
+            [$"Logging__LogLevel__{typeof(global::Analysis.Application.AnalysisStatsReporter).FullName}"] = "Information",
+        };
+        foreach (var (key, value) in options.AnalysisEnvironment)
+        {
+            environment[key] = value;
+        }
+
+        using var analysis = ServiceProcess.Start(dll, environment);
+        var clock = Stopwatch.StartNew();
+        var lines = new ConcurrentQueue<AnalysisStatsLine>();
+        analysis.LineReceived += line =>
+        {
+            if (AnalysisStatsLine.TryParse(line, out var p))
+            {
+                lines.Enqueue(new AnalysisStatsLine(p.Count, p.Seconds, p.Total, p.P50Ms, p.P99Ms, p.MaxMs)
+                {
+                    Cpu = CpuSnapshot.Take(analysis.Pid, options.Threads),
+                    ReadAt = clock.Elapsed,
+                });
+            }
+        };
+        try
+        {
+            var cpuAtStart = ProcStat.ProcessCpuSeconds(analysis.Pid);
+            await analysis.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            Console.WriteLine($"analysis used {ProcStat.ProcessCpuSeconds(analysis.Pid) - cpuAtStart:F1} CPU s to start");
+            await LoadWatchlistAsync(analysis.Address, backlog.Watchlist, cancel.Token);
+
+            // Published while Analysis already consumes: the clock starts only after the last record is acknowledged.
+            var produced = backlog.Produce(kafka.BootstrapServers);
+            var producedAt = clock.Elapsed;
+            Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s ({backlog.Incidents.Count / produced.TotalSeconds:N0}/s)");
+
+            await WaitAnalysedAsync(lines, backlog.Incidents.Count, analysis, cancel.Token);
+            var result = Measure([.. lines], options.WarmUp, backlog.Incidents.Count, producedAt);
+            using var probe = new KafkaProbe(kafka.BootstrapServers, Partitions);
+            Print(result, options, AlertsByKind(kafka.BootstrapServers, probe.Count(Topics.Alerts)));
+            Console.WriteLine($"Analysis process CPU time in total (start-up included): {ProcStat.ProcessCpuSeconds(analysis.Pid):F1} s; peak resident memory {ProcStat.PeakResidentMiB(analysis.Pid):F0} MiB; "
+                + $"bench process (broker, Garnet) peak resident {ProcStat.PeakResidentMiB(Environment.ProcessId):F0} MiB");
+            return result.SteadyRate >= TargetPerSecond ? 0 : 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return 130;
+        }
+        finally
+        {
+            await analysis.StopAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private static async Task LoadWatchlistAsync(Uri address, IReadOnlyList<WatchlistEntry> watchlist, CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannel.ForAddress(address);
+        var client = new AnalysisService.AnalysisServiceClient(channel);
+        foreach (var entry in watchlist)
+        {
+            await client.UpsertWatchlistEntryAsync(new UpsertWatchlistEntryRequest { Entry = entry }, cancellationToken: cancellationToken);
+        }
+    }
+
+    /// <summary>Until a summary line counts every incident, Analysis exits, or a minute passes without progress.</summary>
+    private static async Task WaitAnalysedAsync(ConcurrentQueue<AnalysisStatsLine> lines, int expected, ServiceProcess analysis, CancellationToken cancellationToken)
+    {
+        long lastTotal = -1;
+        var lastProgress = Stopwatch.StartNew();
+        var lastPrint = Stopwatch.StartNew();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (analysis.Exited.IsCompleted)
+            {
+                throw new InvalidOperationException($"analysis exited (code {analysis.Exited.Result}) before it analysed every incident.");
+            }
+            var total = lines.IsEmpty ? 0 : lines.Last().Total;
+            if (total >= expected)
+            {
+                return;
+            }
+            if (total != lastTotal)
+            {
+                lastTotal = total;
+                lastProgress.Restart();
+            }
+            else if (lastProgress.Elapsed > NoProgressLimit)
+            {
+                Console.WriteLine($"WARNING: {expected - total:N0} incidents still not analysed after {NoProgressLimit.TotalSeconds:F0} s without progress; measuring what was done");
+                return;
+            }
+            if (lastPrint.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                lastPrint.Restart();
+                Console.WriteLine($"  {total:N0}/{expected:N0} analysed");
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <param name="SteadyRate">Incidents per second over the whole intervals between the warm-up and the interval in which the backlog ran out.</param>
+    /// <param name="TailRate">From the warm-up to the moment the last summary line was read: the last, partly idle interval included.</param>
+    private sealed record BacklogResult(
+        long Count, double Seconds, int Intervals, double SteadyRate, double TailRate, double P50Ms, double P99Ms, double WorstP99Ms, double MaxMs,
+        CpuUse Cpu, long Analysed, int Expected, string Note);
+
+    private static BacklogResult Measure(IReadOnlyList<AnalysisStatsLine> lines, int warmUp, int expected, TimeSpan producedAt)
+    {
+        // The first line after the warm-up (and after publishing finished) starts the clock; whole intervals up to the one
+        // before the backlog ran out are measured, so neither the start-up nor the idle end of the last interval counts.
+        var first = lines.Select((l, i) => (l, i)).FirstOrDefault(x => x.l.Total >= warmUp && x.l.ReadAt >= producedAt);
+        var last = lines.Count - 1;
+        if (first.l is null || last - 1 <= first.i)
+        {
+            throw new InvalidOperationException($"Too few summary lines after the warm-up ({lines.Count} lines, last total {(lines.Count == 0 ? 0 : lines[^1].Total):N0}): raise --incidents or lower --warmup.");
+        }
+        // The interval in which the backlog ran out is partly idle: it is left out.
+        var finished = lines[last].Total >= expected;
+        var end = finished ? last - 1 : last;
+        var note = finished ? "" : "backlog NOT finished; ";
+        var measured = lines.Skip(first.i + 1).Take(end - first.i).ToList();
+        var count = measured.Sum(l => l.Count);
+        var seconds = measured.Sum(l => l.Seconds);
+        var byP50 = measured.OrderBy(l => l.P50Ms).ToList();
+        var byP99 = measured.OrderBy(l => l.P99Ms).ToList();
+        var cpu = lines[end].Cpu.Since(first.l.Cpu, (lines[end].ReadAt - first.l.ReadAt).TotalSeconds);
+        var tailSeconds = (lines[last].ReadAt - first.l.ReadAt).TotalSeconds;
+        return new BacklogResult(count, seconds, measured.Count, count / seconds, (lines[last].Total - first.l.Total) / tailSeconds,
+            WeightedMedian(byP50, l => l.P50Ms), WeightedMedian(byP99, l => l.P99Ms), byP99[^1].P99Ms, measured.Max(l => l.MaxMs),
+            cpu, lines[^1].Total, expected, note);
+    }
+
+    /// <summary>The value at which half the incidents (not half the intervals) lie in intervals with a lower value.</summary>
+    private static double WeightedMedian(IReadOnlyList<AnalysisStatsLine> sorted, Func<AnalysisStatsLine, double> value)
+    {
+        var half = sorted.Sum(l => l.Count) / 2.0;
+        double seen = 0;
+        foreach (var line in sorted)
+        {
+            seen += line.Count;
+            if (seen >= half)
+            {
+                return value(line);
+            }
+        }
+        return value(sorted[^1]);
+    }
+
+    /// <summary>Alerts published during the run, by kind: shows the mix exercised every rule.</summary>
+    private static IReadOnlyList<(AlertKind Kind, int Count)> AlertsByKind(string bootstrapServers, long expected)
+    {
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = $"bench-alerts-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(Topics.Alerts, p, Offset.Beginning)));
+        var counts = new Dictionary<AlertKind, int>();
+        var deadline = Stopwatch.StartNew();
+        long read = 0;
+        while (read < expected && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { IsPartitionEOF: false, Message.Value: { } value })
+            {
+                read++;
+                var kind = AlertRaised.Parser.ParseFrom(value).Alert?.Kind ?? AlertKind.Unspecified;
+                counts[kind] = counts.GetValueOrDefault(kind) + 1;
+            }
+        }
+        return [.. counts.OrderByDescending(c => c.Value).Select(c => (c.Key, c.Value))];
+    }
+
+    private static void Print(BacklogResult r, AnalysisBenchOptions options, IReadOnlyList<(AlertKind Kind, int Count)> alerts)
+    {
+        var usPerIncident = r.Cpu.ServiceSeconds * 1e6 / Math.Max(1, r.Count);
+        Console.WriteLine();
+        Console.WriteLine($"analysis backlog: {r.SteadyRate:N0} incidents/s ({r.Count:N0} in {r.Seconds:F2} s over {r.Intervals} whole 1-s intervals after {options.WarmUp:N0} warm-up; "
+            + $"{r.TailRate:N0}/s to the last line, idle tail included); {r.Note}{r.Analysed:N0}/{r.Expected:N0} analysed");
+        Console.WriteLine($"  duration per incident (in Analysis, from the stored incident to its alerts published; per-interval percentiles, incident-weighted): "
+            + $"p50 {r.P50Ms:F1} ms, p99 {r.P99Ms:F1} ms (worst interval {r.WorstP99Ms:F1} ms), max {r.MaxMs:F1} ms");
+        Console.WriteLine($"  CPU: analysis {r.Cpu.ServiceSeconds:F1} s ({r.Cpu.ServiceSeconds / r.Cpu.WallSeconds:F2} cores, {usPerIncident:F0} us/incident), "
+            + $"bench process (broker + Garnet) {r.Cpu.BenchSeconds:F1} s ({r.Cpu.BenchSeconds / r.Cpu.WallSeconds:F2} cores, {r.Cpu.BenchSeconds * 1e6 / Math.Max(1, r.Count):F0} us/incident), "
+            + $"machine {r.Cpu.MachineBusy * 100:F0}% busy of {Environment.ProcessorCount} cores, irq/softirq {r.Cpu.InterruptSeconds:F1} s, other processes {r.Cpu.OtherSeconds:F1} s");
+        if (r.Cpu.OtherSeconds > 0.1 * r.Cpu.WallSeconds)
+        {
+            Console.WriteLine($"  WARNING: other processes used {r.Cpu.OtherSeconds / r.Cpu.WallSeconds * 100:F0}% of a core during the measurement; the numbers are not clean.");
+        }
+        PrintThreads("analysis CPU by thread name:", r.Cpu.Threads, r.Cpu.ServiceSeconds, 14);
+        PrintThreads("bench process CPU by thread name (rdk:* = embedded broker, Garnet and .NET TP Worker = embedded Redis):", r.Cpu.BenchThreads, r.Cpu.BenchSeconds, 8);
+        Console.WriteLine($"  alerts: {string.Join(", ", alerts.Select(a => $"{a.Kind.ToString().ToLowerInvariant()} {a.Count:N0}"))}");
+        Console.WriteLine();
+        Console.WriteLine("| incidents/s | target | met | p50 ms | p99 ms | max ms | analysis us/incident | analysis cores | bench cores | machine busy | other CPU s |");
+        Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {r.SteadyRate:N0} | >= {TargetPerSecond:N0} | {(r.SteadyRate >= TargetPerSecond ? "yes" : "NO")} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F1} | {usPerIncident:F0} | "
+            + $"{r.Cpu.ServiceSeconds / r.Cpu.WallSeconds:F2} | {r.Cpu.BenchSeconds / r.Cpu.WallSeconds:F2} | {r.Cpu.MachineBusy * 100:F0}% | {r.Cpu.OtherSeconds:F1} |"));
+    }
+
+    private static void PrintThreads(string title, IReadOnlyList<(string Name, double Seconds)>? threads, double total, int top)
+    {
+        if (threads is null)
+        {
+            return;
+        }
+        Console.WriteLine($"  {title}");
+        foreach (var (name, seconds) in threads.Take(top))
+        {
+            Console.WriteLine($"    {name,-18} {seconds,7:F2} s  {seconds / total * 100,5:F1}%");
+        }
+    }
+}

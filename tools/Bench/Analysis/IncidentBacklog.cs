@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using AnalysisEval.Scenario;
+using Confluent.Kafka;
+using Contracts.Analysis.V1;
+using Contracts.Events.V1;
+using Google.Protobuf;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
+using Messaging;
+
+namespace Bench.Analysis;
+
+/// <summary>
+/// A month of one megacity's incidents from tools/AnalysisEval's scenario generator, scaled to the requested size:
+/// per 1,000 incidents about 380 background thefts, burglaries and robberies (with entry method, target, loot,
+/// suspects, vehicles), 400 other incidents (traffic, medical, fire, public order...), 90 disputes, 80 one-off fraud
+/// reports and 10 in fraud chains over shared mule accounts, SIM gateways and phones (45 % also name a common
+/// identifier such as the bank hotline), serial crews with look-alike decoys, escalating disputes and watchlist sightings.
+/// Noise and decoys as in the generator's "hard" setting.
+/// </summary>
+internal sealed class IncidentBacklog
+{
+    private IncidentBacklog(IReadOnlyList<Contracts.Common.V1.Incident> incidents, IReadOnlyList<WatchlistEntry> watchlist, string summary)
+    {
+        Incidents = incidents;
+        Watchlist = watchlist;
+        Summary = summary;
+    }
+
+    /// <summary>In order of reception, as Intake would have published them.</summary>
+    public IReadOnlyList<Contracts.Common.V1.Incident> Incidents { get; }
+
+    public IReadOnlyList<WatchlistEntry> Watchlist { get; }
+
+    public string Summary { get; }
+
+    public static IncidentBacklog Generate(int count, int seed)
+    {
+        // Scaled so the generated month holds a little more than asked; the first `count` by reception are used.
+        var per1000 = count * 1.04 / 1000;
+        int Scaled(double perThousand) => Math.Max(1, (int)Math.Round(perThousand * per1000));
+        var settings = ScenarioSettings.Hard with
+        {
+            Name = "bench",
+            BackgroundPropertyCrimes = Scaled(380),
+            BackgroundOther = Scaled(400),
+            Series = Scaled(0.4),
+            LookalikeCrewPairs = Scaled(0.1),
+            FraudChains = Scaled(0.7),
+            BackgroundFraud = Scaled(80),
+            EscalatingDisputes = Scaled(0.5),
+            BackgroundDisputes = Scaled(90),
+            WatchlistEntries = 40,
+            WatchlistSightings = Scaled(0.5),
+            UnlistedSightings = Scaled(1),
+        };
+        // The month ends a day and a half before now: every incident is inside Analysis's 30-day retention.
+        var start = DateTimeOffset.UtcNow.AddDays(-(settings.Days + 1.5));
+        var scenario = ScenarioGenerator.Generate(settings, seed, start);
+        var incidents = scenario.Incidents.Take(count).ToList();
+        var categories = incidents.GroupBy(i => i.Incident.Report.Category).OrderByDescending(g => g.Count())
+            .Select(g => $"{g.Key.ToString().ToLowerInvariant()} {g.Count() * 100.0 / incidents.Count:0.#}%");
+        var roles = incidents.GroupBy(i => i.Truth.Role).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count():N0}");
+        var summary = $"{incidents.Count:N0} incidents over {settings.Days} days (seed {seed}): {string.Join(", ", categories)}; by role: {string.Join(", ", roles)}; "
+            + $"{scenario.TrueSeries.Count()} planted series, {scenario.TrueChains.Count()} fraud chains, {scenario.Watchlist.Count} watchlist entries";
+        return new IncidentBacklog([.. incidents.Select(i => i.Incident)], scenario.Watchlist, summary);
+    }
+
+    /// <summary>Publishes every incident as events.v1.IncidentReported (key = incident id); returns once all are acknowledged.</summary>
+    public TimeSpan Produce(string bootstrapServers)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            ClientId = "bench-incidents",
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            // Large batches: the embedded broker serves about one batch per partition and fetch.
+            LingerMs = 50,
+            BatchSize = 512 * 1024,
+            CompressionType = CompressionType.Lz4, // as Intake publishes
+            QueueBufferingMaxMessages = 1_000_000,
+        }).Build();
+        var failed = 0;
+        var firstError = "";
+        var headers = KafkaHeaders.ForProtobuf(IncidentReported.Descriptor.FullName);
+        var publishedAt = Timestamp.FromDateTime(DateTime.UtcNow);
+        foreach (var incident in Incidents)
+        {
+            var reported = new IncidentReported
+            {
+                Metadata = new EventMetadata
+                {
+                    EventId = Guid.CreateVersion7().ToString(),
+                    OccurredAt = incident.Report.OccurredAt,
+                    PublishedAt = publishedAt,
+                    SchemaVersion = 1,
+                    Producer = "bench",
+                },
+                Incident = incident,
+            };
+            var message = new Message<string, byte[]> { Key = incident.IncidentId, Value = reported.ToByteArray(), Headers = headers };
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(Topics.Incidents, message, report =>
+                    {
+                        if (report.Error.IsError && Interlocked.Increment(ref failed) == 1)
+                        {
+                            firstError = report.Error.Reason;
+                        }
+                    });
+                    break;
+                }
+                catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(50));
+                }
+            }
+        }
+        producer.Flush(TimeSpan.FromMinutes(2));
+        return failed == 0
+            ? stopwatch.Elapsed
+            : throw new InvalidOperationException($"{failed} incidents were not acknowledged by the embedded broker: {firstError}");
+    }
+}
