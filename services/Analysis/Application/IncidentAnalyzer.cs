@@ -160,19 +160,32 @@ public sealed class IncidentAnalyzer
             return;
         }
         var isSeries = SeriesFeatures.IsSeriesCategory(c.Report.Category);
-        var seriesWindow = TimeSpan.FromDays(_seriesOptions.CandidateWindowDays);
-        var keepFor = isSeries ? seriesWindow : _duplicates.Window;
+        // Any incident still in retention may search its window: members older than that can never be found again.
+        var keepFor = Retention + (isSeries ? TimeSpan.FromDays(_seriesOptions.CandidateWindowDays) : _duplicates.Window);
         // Indexed before searching: of two incidents processed at the same time, the later search sees the earlier add.
-        await _spatial.AddAsync(c.Id, c.Report.Category, c.Report.Location, c.OccurredAt, keepFor + TimeSpan.FromDays(1));
+        await _spatial.AddAsync(c.Id, c.Report.Category, c.Report.Location, c.OccurredAt, c.Now, keepFor);
 
-        var duplicates = DuplicatesAsync(c);
-        var series = isSeries ? SeriesAsync(c) : Task.CompletedTask;
-        await Task.WhenAll(duplicates, series);
+        if (!isSeries)
+        {
+            await SearchDuplicatesAsync(c);
+            return;
+        }
+        // One search serves both: the series candidates are the nearest first, so when they reach past the duplicate
+        // radius (or are all there is) they hold every near-duplicate too, and the second search is saved.
+        var limit = _seriesOptions.MaxCandidates + 1;
+        var nearby = await _spatial.SearchAsync(c.Report.Category, c.Report.Location, _seriesOptions.CandidateRadiusKm * 1000, c.OccurredAt,
+            TimeSpan.FromDays(_seriesOptions.CandidateWindowDays), limit);
+        var coversDuplicates = _seriesOptions.CandidateRadiusKm * 1000 >= _duplicates.RadiusMeters
+                               && TimeSpan.FromDays(_seriesOptions.CandidateWindowDays) >= _duplicates.Window
+                               && (nearby.Count < limit || nearby[^1].DistanceMeters > _duplicates.RadiusMeters);
+        await Task.WhenAll(coversDuplicates ? DuplicatesAsync(c, nearby) : SearchDuplicatesAsync(c), SeriesAsync(c, nearby));
     }
 
-    private async Task DuplicatesAsync(Context c)
+    private async Task SearchDuplicatesAsync(Context c)
+        => await DuplicatesAsync(c, await _spatial.SearchAsync(c.Report.Category, c.Report.Location, _duplicates.RadiusMeters, c.OccurredAt, _duplicates.Window, 64));
+
+    private async Task DuplicatesAsync(Context c, IReadOnlyList<NearbyIncident> nearby)
     {
-        var nearby = await _spatial.SearchAsync(c.Report.Category, c.Report.Location, _duplicates.RadiusMeters, c.OccurredAt, _duplicates.Window, 64);
         var finding = _duplicates.Find(c.Id, c.Report.Category, c.OccurredAt, nearby);
         var writes = new List<Task>();
         if (finding.Earlier is { } earlier)
@@ -200,13 +213,11 @@ public sealed class IncidentAnalyzer
         c.Raise(alert);
     }
 
-    private async Task SeriesAsync(Context c)
+    private async Task SeriesAsync(Context c, IReadOnlyList<NearbyIncident> nearby)
     {
         var features = SeriesFeatures.From(c.Incident);
         _features.Set(c.Id, features, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(6) });
 
-        var window = TimeSpan.FromDays(_seriesOptions.CandidateWindowDays);
-        var nearby = await _spatial.SearchAsync(c.Report.Category, c.Report.Location, _seriesOptions.CandidateRadiusKm * 1000, c.OccurredAt, window, _seriesOptions.MaxCandidates + 1);
         var candidateIds = nearby.Where(n => n.IncidentId != c.Id && SeriesFeatures.IsSeriesCategory(n.Category)).Select(n => n.IncidentId).Take(_seriesOptions.MaxCandidates).ToList();
         if (candidateIds.Count == 0)
         {
@@ -223,7 +234,11 @@ public sealed class IncidentAnalyzer
             outcome = await _series.JoinAsync(c.Id, linked, c.ReceivedAt, c.Now - Retention);
         }
         var seriesId = outcome?.Name ?? "";
-        var ownLinks = scored.Select(s => new IncidentLink
+        // Every link, and only the closest misses of the candidates: hundreds of unlikely candidates per incident would be
+        // most of the state and of the write work, and nobody reads past the first few.
+        var stored = scored.Where(s => s.Score.Linked)
+            .Concat(scored.Where(s => !s.Score.Linked).OrderByDescending(s => s.Score.Score).Take(_options.StoredCandidates));
+        var ownLinks = stored.Select(s => new IncidentLink
         {
             IncidentId = s.Other.IncidentId,
             Kind = LinkKind.Series,

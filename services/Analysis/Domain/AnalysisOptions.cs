@@ -33,9 +33,19 @@ public sealed class AnalysisOptions
     [Range(0, 10_000_000)]
     public int FeatureCacheSize { get; set; } = 200_000;
 
-    /// <summary>Length of one time bucket of the spatial index (one GEO key per category group and bucket).</summary>
-    [Range(1, 60)]
-    public int GeoBucketDays { get; set; } = 7;
+    /// <summary>
+    /// Side of a spatial index cell (one sorted set per category group and cell). About the radius that holds a
+    /// series search's candidates in a busy city: a search then reads a handful of cells.
+    /// </summary>
+    [Range(100, 20_000)]
+    public double GeoCellMeters { get; set; } = 1000;
+
+    /// <summary>
+    /// Series candidates scored below the link threshold kept per incident (the highest scores) for
+    /// GetIncidentLinks(include_candidates): the near misses an analyst may want to check. Links are always kept.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int StoredCandidates { get; set; } = 20;
 
     /// <summary>Seconds between summary log lines (incidents analysed, rate, duration p50/p99/max); 0 for none.</summary>
     [Range(0, 3600)]

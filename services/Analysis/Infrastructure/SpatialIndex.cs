@@ -8,20 +8,22 @@ using StackExchange.Redis;
 namespace Analysis.Infrastructure;
 
 /// <summary>
-/// Where and when incidents happened, for near-duplicate and series candidate searches: one GEO
-/// set per category group and time bucket (of <see cref="AnalysisOptions.GeoBucketDays"/>), so a
-/// search reads only the buckets its time window overlaps and a bucket expires as a whole once no
-/// window can reach it. A member carries the occurred time and category, so time and category are
-/// filtered without another read. District plays no part: crews cross district lines.
+/// Where and when incidents happened, for near-duplicate and series candidate searches: one sorted set per
+/// category group and grid cell of about <see cref="AnalysisOptions.GeoCellMeters"/>, scored by occurred time, so a
+/// search reads the cells its circle touches and only the members inside its time window (ZRANGEBYSCORE, O(log n)
+/// per cell). The member carries position, category and id, so distance, time and category are filtered without
+/// another read. Plain sorted sets rather than GEO commands: GEOSEARCH scans the whole key on Garnet (milliseconds
+/// per search at a month of a city), and a cell lookup is as cheap on Redis. District plays no part: crews cross
+/// district lines.
 /// </summary>
 public sealed class SpatialIndex(IConnectionMultiplexer redis, RedisKeys keys, IOptions<AnalysisOptions> options)
 {
-    /// <summary>Redis GEO accepts latitudes within the Web Mercator band only.</summary>
+    /// <summary>Positions are kept to 6 decimals (~0.1 m) and limited to the Web Mercator band, as Redis GEO was.</summary>
     private const double MaxGeoLatitude = 85.05112878;
 
-    private IDatabase Db => redis.GetDatabase();
+    private readonly SpatialGrid _grid = new(options.Value.GeoCellMeters);
 
-    private TimeSpan BucketLength => TimeSpan.FromDays(options.Value.GeoBucketDays);
+    private IDatabase Db => redis.GetDatabase();
 
     /// <summary>Series categories share one group (a crew may burgle one night and rob the next); every other category is its own.</summary>
     public static string GroupOf(IncidentCategory category)
@@ -32,59 +34,82 @@ public sealed class SpatialIndex(IConnectionMultiplexer redis, RedisKeys keys, I
            && double.IsFinite(location.Longitude) && Math.Abs(location.Longitude) <= 180
            && !(location.Latitude == 0 && location.Longitude == 0);
 
-    /// <param name="keepFor">How long after its bucket ends the bucket must still answer searches.</param>
-    public Task AddAsync(string incidentId, IncidentCategory category, GeoPoint location, DateTimeOffset occurredAt, TimeSpan keepFor)
+    /// <summary>
+    /// Adds the incident to its cell. Members that occurred more than <paramref name="keepFor"/> before
+    /// <paramref name="now"/> are trimmed from the cell, and a cell no incident was added to for that long expires.
+    /// </summary>
+    public Task AddAsync(string incidentId, IncidentCategory category, GeoPoint location, DateTimeOffset occurredAt, DateTimeOffset now, TimeSpan keepFor)
     {
-        var bucket = Bucket(occurredAt);
-        var key = keys.Geo(GroupOf(category), bucket);
-        var bucketEnd = DateTimeOffset.FromUnixTimeMilliseconds((bucket + 1) * (long)BucketLength.TotalMilliseconds);
+        var key = keys.Geo(GroupOf(category), _grid.CellOf(location));
         var batch = Db.CreateBatch();
-        var add = batch.GeoAddAsync(key, location.Longitude, location.Latitude, Member(incidentId, category, occurredAt));
-        var expire = batch.KeyExpireAsync(key, (bucketEnd + keepFor).UtcDateTime);
+        var add = batch.SortedSetAddAsync(key, Member(incidentId, category, location), occurredAt.ToUnixTimeSeconds());
+        var trim = batch.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, (now - keepFor).ToUnixTimeSeconds(), Exclude.Stop);
+        var expire = batch.KeyExpireAsync(key, keepFor);
         batch.Execute();
-        return Task.WhenAll(add, expire);
+        return Task.WhenAll(add, trim, expire);
     }
 
-    /// <summary>Incidents of <paramref name="category"/>'s group within <paramref name="radiusMeters"/> and <paramref name="window"/> either side, nearest first, at most <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// Incidents of <paramref name="category"/>'s group within <paramref name="radiusMeters"/> and <paramref name="window"/>
+    /// either side, nearest first, at most <paramref name="limit"/>. The circle grows from one cell outwards (doubling)
+    /// and stops as soon as <paramref name="limit"/> incidents lie inside it: those are then the nearest in the full
+    /// radius, so a busy area costs a few cells, not the whole radius.
+    /// </summary>
     public async Task<IReadOnlyList<NearbyIncident>> SearchAsync(IncidentCategory category, GeoPoint center, double radiusMeters, DateTimeOffset occurredAt, TimeSpan window, int limit)
     {
         var group = GroupOf(category);
-        var first = Bucket(occurredAt - window);
-        var last = Bucket(occurredAt + window);
-        var batch = Db.CreateBatch();
-        var searches = new List<Task<GeoRadiusResult[]>>();
-        for (var bucket = first; bucket <= last; bucket++)
-        {
-            searches.Add(batch.GeoSearchAsync(keys.Geo(group, bucket), center.Longitude, center.Latitude,
-                new GeoSearchCircle(radiusMeters, GeoUnit.Meters), limit, demandClosest: true, Order.Ascending, GeoRadiusOptions.WithDistance));
-        }
-        batch.Execute();
+        var from = (occurredAt - window).ToUnixTimeSeconds();
+        var to = (occurredAt + window).ToUnixTimeSeconds();
+        var read = new HashSet<string>(StringComparer.Ordinal);
         var found = new List<NearbyIncident>();
-        foreach (var results in await Task.WhenAll(searches))
+        for (var radius = Math.Min(radiusMeters, _grid.CellMeters); ; radius = Math.Min(radiusMeters, radius * 2))
         {
-            foreach (var result in results)
+            var batch = Db.CreateBatch();
+            var reads = new List<Task<SortedSetEntry[]>>();
+            foreach (var (cell, _) in _grid.Cells(center, radius))
             {
-                if (Parse(result.Member!, result.Distance ?? 0) is { } nearby && (nearby.OccurredAt - occurredAt).Duration() <= window)
+                if (read.Add(cell))
                 {
-                    found.Add(nearby);
+                    reads.Add(batch.SortedSetRangeByScoreWithScoresAsync(keys.Geo(group, cell), from, to));
                 }
             }
+            batch.Execute();
+            foreach (var entries in await Task.WhenAll(reads))
+            {
+                foreach (var entry in entries)
+                {
+                    if (Parse(entry.Element!, entry.Score, center) is { } nearby && nearby.DistanceMeters <= radiusMeters)
+                    {
+                        found.Add(nearby);
+                    }
+                }
+            }
+            var inside = found.Count(n => n.DistanceMeters <= radius);
+            if (inside >= limit || radius >= radiusMeters)
+            {
+                return [.. found.Where(n => n.DistanceMeters <= radius)
+                    .OrderBy(n => n.DistanceMeters).ThenBy(n => n.IncidentId, StringComparer.Ordinal).Take(limit)];
+            }
         }
-        return [.. found.OrderBy(n => n.DistanceMeters).ThenBy(n => n.IncidentId, StringComparer.Ordinal).Take(limit)];
     }
 
-    private long Bucket(DateTimeOffset at) => (long)Math.Floor(at.ToUnixTimeMilliseconds() / BucketLength.TotalMilliseconds);
+    private static string Member(string incidentId, IncidentCategory category, GeoPoint location)
+        => string.Create(CultureInfo.InvariantCulture, $"{location.Latitude:0.######},{location.Longitude:0.######}:{(int)category}:{incidentId}");
 
-    private static string Member(string incidentId, IncidentCategory category, DateTimeOffset occurredAt)
-        => string.Create(CultureInfo.InvariantCulture, $"{occurredAt.ToUnixTimeSeconds()}:{(int)category}:{incidentId}");
-
-    private static NearbyIncident? Parse(string member, double distanceMeters)
+    private static NearbyIncident? Parse(string member, double occurredSeconds, GeoPoint center)
     {
         var parts = member.Split(':', 3);
-        return parts.Length == 3
-               && long.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+        var comma = parts[0].IndexOf(',');
+        return comma > 0
+               && double.TryParse(parts[0].AsSpan(0, comma), NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude)
+               && double.TryParse(parts[0].AsSpan(comma + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude)
                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var category)
-            ? new NearbyIncident(parts[2], (IncidentCategory)category, DateTimeOffset.FromUnixTimeSeconds(seconds), distanceMeters)
+            ? new NearbyIncident(parts[2], (IncidentCategory)category, DateTimeOffset.FromUnixTimeSeconds((long)occurredSeconds),
+                Geo.DistanceM(center.Latitude, center.Longitude, latitude, longitude))
             : null;
     }
 }

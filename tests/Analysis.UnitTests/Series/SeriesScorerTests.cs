@@ -13,14 +13,19 @@ public sealed class SeriesScorerTests
     {
         var a = Burglary("a");
         var b = Burglary("b", longitude: LongitudeEast(0.38), at: Night.AddHours(2));
+        var noSuspects = Burglary("c", longitude: LongitudeEast(0.38), at: Night.AddHours(2), taken: [], suspects: []);
+
+        Assert.Equal("same entry method 'door-pull', 380 m and 2 h apart", Scorer.Score(a, noSuspects).Evidence[0]);
 
         var score = Scorer.Score(a, b);
 
         Assert.True(score.Linked);
-        Assert.InRange(score.Score, 0.9, 1);
-        Assert.Equal("same entry method 'door-pull', 380 m and 2 h apart", score.Evidence[0]);
+        Assert.InRange(score.Score, 0.7, 1);
+        // The strongest behavioural match leads, joined to the space-time gap.
+        Assert.StartsWith("similar suspect description (male, 20-30, 175 cm, slim", score.Evidence[0], StringComparison.Ordinal);
+        Assert.EndsWith(", 380 m and 2 h apart", score.Evidence[0], StringComparison.Ordinal);
+        Assert.Contains("same entry method 'door-pull'", score.Evidence);
         Assert.Contains("same target type 'phone-shop'", score.Evidence);
-        Assert.Contains(score.Evidence, e => e.StartsWith("similar suspect description (male, 20-30, 175 cm, slim", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -162,6 +167,36 @@ public sealed class SeriesScorerTests
 
         Assert.True(new SeriesScorer(new SeriesOptions { LinkThreshold = score - 0.01 }).Score(a, b).Linked);
         Assert.False(new SeriesScorer(new SeriesOptions { LinkThreshold = score + 0.01 }).Score(a, b).Linked);
+    }
+
+    [Fact]
+    public void A_match_on_a_label_rare_among_the_candidates_weighs_more_and_says_so()
+    {
+        var incident = SeriesFeatures.From(Burglary("new"));
+        var twin = SeriesFeatures.From(Burglary("twin", longitude: LongitudeEast(1), at: Night.AddDays(1)));
+        SeriesFeatures Other(int i, string entry) => SeriesFeatures.From(Burglary($"o{i}", longitude: LongitudeEast(3), at: Night.AddDays(5), entry: entry, target: "residence"));
+        var amongDoorPulls = Enumerable.Range(0, 100).Select(i => Other(i, "door-pull")).Prepend(twin).ToList();
+        var amongOthers = Enumerable.Range(0, 100).Select(i => Other(i, "window-smash")).Prepend(twin).ToList();
+
+        var common = Scorer.ScoreCandidates(incident, amongDoorPulls)[0];
+        var rare = Scorer.ScoreCandidates(incident, amongOthers)[0];
+
+        Assert.True(rare.Score > common.Score, $"rare {rare.Score} vs common {common.Score}");
+        Assert.Contains(rare.Evidence, e => e.StartsWith("same entry method 'door-pull' (rare here: ", StringComparison.Ordinal));
+        Assert.Contains("same entry method 'door-pull'", common.Evidence);
+    }
+
+    [Fact]
+    public void Rarity_is_neutral_at_the_reference_frequency_and_bounded()
+    {
+        var options = new RarityOptions();
+        var population = Enumerable.Range(0, 100).Select(i => SeriesFeatures.From(Burglary($"p{i}", entry: i < 10 ? "door-pull" : i < 11 ? "roof-entry" : "window-smash")));
+        var rarity = LabelRarity.Of(population, options);
+
+        Assert.Equal(1, rarity.Multiplier(SeriesFeature.EntryMethod, "door-pull"), 2);
+        Assert.InRange(rarity.Multiplier(SeriesFeature.EntryMethod, "roof-entry"), 1.5, options.MaxMultiplier);
+        Assert.Equal(options.MinMultiplier, rarity.Multiplier(SeriesFeature.EntryMethod, "window-smash"));
+        Assert.Equal(1, LabelRarity.Neutral(options).Multiplier(SeriesFeature.EntryMethod, "anything"));
     }
 
     [Theory]

@@ -53,8 +53,8 @@ internal sealed class IncidentBacklog
             WatchlistSightings = Scaled(0.5),
             UnlistedSightings = Scaled(1),
         };
-        // The month ends a day and a half before now: every incident is inside Analysis's 30-day retention.
-        var start = DateTimeOffset.UtcNow.AddDays(-(settings.Days + 1.5));
+        // The month ends half a day to a day and a half before now (the generator starts at local midnight): every incident is inside Analysis's 30-day retention.
+        var start = DateTimeOffset.UtcNow.AddDays(-(settings.Days + 0.5));
         var scenario = ScenarioGenerator.Generate(settings, seed, start);
         var incidents = scenario.Incidents.Take(count).ToList();
         var categories = incidents.GroupBy(i => i.Incident.Report.Category).OrderByDescending(g => g.Count())

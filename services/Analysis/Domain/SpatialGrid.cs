@@ -1,0 +1,81 @@
+using System.Globalization;
+using Analysis.Domain.Series;
+using Contracts.Common.V1;
+
+namespace Analysis.Domain;
+
+/// <summary>
+/// The spatial index's cells: rows of fixed latitude height (<c>cellMeters</c>), each row cut into columns whose
+/// width in degrees grows with the latitude, so a cell is close to <c>cellMeters</c> square anywhere. A search
+/// reads the cells a circle touches, nearest first. Positions near the antimeridian are not wrapped (a circle
+/// crossing it misses the far side).
+/// </summary>
+public sealed class SpatialGrid(double cellMeters)
+{
+    private const double MetresPerDegreeLatitude = Geo.EarthRadiusM * Math.PI / 180;
+    private const double MaxLatitude = 85.05112878;
+
+    public double CellMeters => cellMeters;
+
+    private double RowDegrees => cellMeters / MetresPerDegreeLatitude;
+
+    /// <summary>"row:column", stable across replicas and restarts.</summary>
+    public string CellOf(GeoPoint point)
+    {
+        var row = RowOf(point.Latitude);
+        return Id(row, ColumnOf(row, point.Longitude));
+    }
+
+    /// <summary>
+    /// Every cell with some point within <paramref name="radiusMeters"/> of <paramref name="center"/>, with the
+    /// distance from the centre to its nearest point (0 for the centre's own cell).
+    /// </summary>
+    public IEnumerable<(string CellId, double NearestMeters)> Cells(GeoPoint center, double radiusMeters)
+    {
+        var latitudeDegrees = radiusMeters / MetresPerDegreeLatitude;
+        var firstRow = RowOf(Math.Max(-MaxLatitude, center.Latitude - latitudeDegrees));
+        var lastRow = RowOf(Math.Min(MaxLatitude, center.Latitude + latitudeDegrees));
+        for (var row = firstRow; row <= lastRow; row++)
+        {
+            var south = row * RowDegrees;
+            var north = south + RowDegrees;
+            // A conservative longitude span: metres per degree of longitude are fewest at the largest |latitude| the circle reaches in this row.
+            var farthestLatitude = Math.Min(MaxLatitude, Math.Max(Math.Abs(Math.Max(south, center.Latitude - latitudeDegrees)), Math.Abs(Math.Min(north, center.Latitude + latitudeDegrees))));
+            var longitudeDegrees = radiusMeters / (MetresPerDegreeLatitude * Math.Cos(double.DegreesToRadians(farthestLatitude)));
+            var firstColumn = ColumnOf(row, Math.Max(-180, center.Longitude - longitudeDegrees));
+            var lastColumn = ColumnOf(row, Math.Min(180, center.Longitude + longitudeDegrees));
+            var width = ColumnDegrees(row);
+            for (var column = firstColumn; column <= lastColumn; column++)
+            {
+                var west = column * width;
+                var nearest = NearestMeters(center, south, north, west, west + width);
+                if (nearest <= radiusMeters)
+                {
+                    yield return (Id(row, column), nearest);
+                }
+            }
+        }
+    }
+
+    /// <summary>Distance from <paramref name="center"/> to the closest point of the cell (the clamped point; exact enough at cell scale).</summary>
+    private static double NearestMeters(GeoPoint center, double south, double north, double west, double east)
+    {
+        var latitude = Math.Clamp(center.Latitude, south, north);
+        var longitude = Math.Clamp(center.Longitude, west, east);
+        return latitude == center.Latitude && longitude == center.Longitude
+            ? 0
+            : Geo.DistanceM(center.Latitude, center.Longitude, latitude, longitude);
+    }
+
+    private long RowOf(double latitude) => (long)Math.Floor(latitude / RowDegrees);
+
+    private long ColumnOf(long row, double longitude) => (long)Math.Floor(longitude / ColumnDegrees(row));
+
+    private double ColumnDegrees(long row)
+    {
+        var latitude = Math.Clamp((row + 0.5) * RowDegrees, -MaxLatitude, MaxLatitude);
+        return cellMeters / (MetresPerDegreeLatitude * Math.Cos(double.DegreesToRadians(latitude)));
+    }
+
+    private static string Id(long row, long column) => string.Create(CultureInfo.InvariantCulture, $"{row}:{column}");
+}
