@@ -524,34 +524,47 @@ public sealed class DispatchFeedTests(DispatchReplicas dispatch)
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var slow = dispatch.B.WatchFeed(new WatchFeedRequest { Kinds = { FeedEventKind.Unit } }, cancellationToken: cts.Token);
         using var fast = dispatch.A.WatchFeed(new WatchFeedRequest { Kinds = { FeedEventKind.Unit } }, cancellationToken: cts.Token);
-        await Task.Delay(300);
         var fastSeen = 0;
+        var probeSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         const int Flood = 4_000;
         var reading = Task.Run(async () =>
         {
-            await foreach (var _ in fast.ResponseStream.ReadAllAsync(cts.Token))
+            await foreach (var e in fast.ResponseStream.ReadAllAsync(cts.Token))
             {
-                if (Interlocked.Increment(ref fastSeen) == Flood)
+                if (!e.Unit.UnitId.StartsWith("flood-", StringComparison.Ordinal))
+                {
+                    probeSeen.TrySetResult();
+                }
+                else if (Interlocked.Increment(ref fastSeen) == Flood)
                 {
                     return;
                 }
             }
         });
 
+        Contracts.Events.V1.UnitStatusChanged Event(string unitId, string callSign) => new()
+        {
+            Metadata = new Contracts.Events.V1.EventMetadata { EventId = Guid.NewGuid().ToString(), PublishedAt = Timestamp.FromDateTime(DateTime.UtcNow) },
+            Unit = new UnitState { UnitId = unitId, CallSign = callSign, Kind = UnitKind.Volunteer, Status = UnitStatus.OffDuty, Position = Area(16), Version = 1 },
+        };
+        Task Produce(Contracts.Events.V1.UnitStatusChanged e) => dispatch.Kafka.ProduceAsync(Messaging.Topics.Units, e.Unit.UnitId, e.ToByteArray(),
+            Messaging.KafkaHeaders.ForProtobuf(Contracts.Events.V1.UnitStatusChanged.Descriptor.FullName));
+
+        // Both feeds subscribe after their call was authorised: the fast one proves it is live by seeing a probe.
+        while (!probeSeen.Task.IsCompleted)
+        {
+            await Produce(Event($"probe-{Guid.NewGuid():N}", "probe"));
+            await Task.WhenAny(probeSeen.Task, Task.Delay(500, cts.Token));
+        }
+
         // Unit events as any replica publishes them, each with a long call sign so that transport buffers fill quickly.
         // Produced in chunks the fast consumer has read before the next one goes out, so it stays well inside its
         // queue however busy the machine is, while the slow one (queue 16) never reads at all.
         var padding = new string('x', 400);
-        var site = Area(16);
         const int Chunk = 250;
         for (var start = 0; start < Flood; start += Chunk)
         {
-            await Task.WhenAll(Enumerable.Range(start, Chunk).Select(i => dispatch.Kafka.ProduceAsync(Messaging.Topics.Units, $"flood-{i}",
-                new Contracts.Events.V1.UnitStatusChanged
-                {
-                    Metadata = new Contracts.Events.V1.EventMetadata { EventId = Guid.NewGuid().ToString(), PublishedAt = Timestamp.FromDateTime(DateTime.UtcNow) },
-                    Unit = new UnitState { UnitId = $"flood-{i}", CallSign = padding, Kind = UnitKind.Volunteer, Status = UnitStatus.OffDuty, Position = site, Version = 1 },
-                }.ToByteArray(), Messaging.KafkaHeaders.ForProtobuf(Contracts.Events.V1.UnitStatusChanged.Descriptor.FullName))));
+            await Task.WhenAll(Enumerable.Range(start, Chunk).Select(i => Produce(Event($"flood-{i}", padding))));
             while (Volatile.Read(ref fastSeen) < start + Chunk && !reading.IsCompleted)
             {
                 await Task.Delay(10, cts.Token);
