@@ -174,16 +174,6 @@ public sealed class EmbeddedKafkaCollection : ICollectionFixture<EmbeddedKafkaSu
     public const string Name = "suite on embedded Kafka";
 }
 
-/// <summary>
-/// Analysis's scenarios on a suite of their own: the Intake tests' bursts (crash, fuzz, bulk) would otherwise sit in
-/// front of them in the shared Analysis backlog.
-/// </summary>
-[CollectionDefinition(Name)]
-public sealed class AnalysisOnEmbeddedKafkaCollection : ICollectionFixture<EmbeddedKafkaSuite>
-{
-    public const string Name = "analysis on embedded Kafka";
-}
-
 [CollectionDefinition(Name)]
 public sealed class ContainerKafkaCollection : ICollectionFixture<ContainerKafkaSuite>
 {
