@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using ServiceDefaults.Security;
 
@@ -22,7 +23,9 @@ public static class SecurityExtensions
             .Configure<IOptions<AuthOptions>>((jwt, auth) =>
             {
                 var options = auth.Value;
-                jwt.MapInboundClaims = false; // "role", "unit_id" stay as they are on the wire
+                jwt.TokenHandlers.Clear();
+                // "role", "unit_id" stay as they are on the wire
+                jwt.TokenHandlers.Add(new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }));
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = options.Issuer,
