@@ -296,7 +296,9 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
 
     protected async Task Thefts_clustering_in_one_cell_within_an_hour_raise_a_hotspot_and_show_in_GetHotspots()
     {
-        var market = SomePlace();
+        // The middle of a hotspot cell, so the three thefts 0-100 m apart cannot straddle a cell edge.
+        var grid = new analysis::Analysis.Domain.Hotspots.HotspotGrid(new analysis::Analysis.Domain.HotspotOptions().CellMeters);
+        var market = grid.Center(grid.CellOf(SomePlace()));
         var now = DateTimeOffset.UtcNow;
         var thefts = Enumerable.Range(0, 3).Select(i => NewIncident(IncidentCategory.Theft, Offset(market, i * 40, i * 30), now.AddMinutes(-30 + i * 10), r =>
             r.ModusOperandi = new ModusOperandi { EntryMethod = $"method-{i}", TargetType = $"target-{i}" })).ToArray();

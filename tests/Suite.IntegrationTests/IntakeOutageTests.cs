@@ -23,7 +23,7 @@ public sealed class IntakeOutageTests(EmbeddedKafkaSuite suite)
         try
         {
             refused = await Assert.ThrowsAsync<RpcException>(() =>
-                intake.SubmitReportAsync(new SubmitReportRequest { Report = report }, deadline: DateTime.UtcNow.AddSeconds(3)).ResponseAsync);
+                intake.SubmitReportAsync(new SubmitReportRequest { Report = report }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
         }
         finally
         {

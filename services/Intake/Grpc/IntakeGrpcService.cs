@@ -19,9 +19,13 @@ public sealed class IntakeGrpcService(ReportIntake intake, IOptions<IntakeOption
     /// <summary>Items of one bulk call being published at once; the stream is not read further until one completes.</summary>
     private const int BulkWindow = 1_024;
 
-    /// <summary>Time kept back from the caller's deadline to get our answer to it before it expires (the deadline reached us after some transit).</summary>
+    /// <summary>
+    /// Time kept back from the caller's deadline to get our answer to it before it expires. The deadline
+    /// reached us as a relative timeout that the gateway forwarded unchanged, so the caller's clock is ahead
+    /// of ours by the transit time, which on a busy host can be hundreds of milliseconds.
+    /// </summary>
     private static TimeSpan AnswerMargin(TimeSpan remaining)
-        => TimeSpan.FromTicks(Math.Clamp(remaining.Ticks / 10, TimeSpan.FromMilliseconds(200).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        => TimeSpan.FromTicks(Math.Clamp(remaining.Ticks / 5, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(2).Ticks));
 
     public override async Task<SubmitReportResponse> SubmitReport(SubmitReportRequest request, ServerCallContext context)
     {
