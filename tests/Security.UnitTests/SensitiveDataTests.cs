@@ -16,6 +16,7 @@ public sealed class SensitiveDataTests
     [InlineData("id 11010519491231002X", "id ***002X")]
     [InlineData("alipay zhang.wei88@example.com", "alipay z***@example.com")]
     [InlineData("two: 13800000000, 13900000001", "two: ***0000, ***0001")]
+    [InlineData("dial +1 23 45 now", "dial ***2345 now")] // the fewest digits any masked number has
     public void Masks_phone_account_card_and_ID_numbers_keeping_the_last_four(string text, string masked)
         => Assert.Equal(masked, SensitiveData.MaskText(text));
 

@@ -19,6 +19,10 @@ public static partial class SensitiveData
         {
             return text ?? "";
         }
+        if (!MayHoldSensitive(text))
+        {
+            return text;
+        }
         return Sensitive().Replace(text, match => match.Groups["email"].Success ? MaskEmail(match.Value) : KeepLastFour(match.Value));
     }
 
@@ -29,6 +33,30 @@ public static partial class SensitiveData
             => value.Contains('@') ? MaskEmail(value) : KeepLastFour(value),
         _ => MaskText(value),
     };
+
+    /// <summary>
+    /// Every pattern below is an e-mail or has at least <see cref="FewestDigits"/> digits; most span tags and log
+    /// lines (paths, ids, counts) have neither, and this check is far cheaper than the regular expression.
+    /// </summary>
+    private static bool MayHoldSensitive(ReadOnlySpan<char> text)
+    {
+        if (text.Contains('@'))
+        {
+            return true;
+        }
+        var digits = 0;
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c) && ++digits >= FewestDigits)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The fewest digits any masked number has: an international number "+1 23 45".</summary>
+    private const int FewestDigits = 5;
 
     private static string KeepLastFour(string value)
     {
