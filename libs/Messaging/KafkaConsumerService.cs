@@ -161,9 +161,21 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
 
     private void StoreOffset(ConsumeResult<string, byte[]> record)
     {
-        if (_settings.Mode == ConsumeMode.Group)
+        if (_settings.Mode != ConsumeMode.Group)
+        {
+            return;
+        }
+        try
         {
             _consumer.StoreOffset(record);
+        }
+        catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_State)
+        {
+            // The partition was taken from us while the record was handled (a broker outage outlasted the session,
+            // or a rebalance): its new owner starts from the last committed offset and handles the record again,
+            // which handlers tolerate (they are idempotent). Not a reason to stop consuming.
+            _logger.LogWarning("Kafka consumer {Name}: {Topic} [{Partition}] is no longer assigned here; offset {Offset} left to its new owner",
+                _settings.Name, record.Topic, record.Partition.Value, record.Offset.Value);
         }
     }
 
