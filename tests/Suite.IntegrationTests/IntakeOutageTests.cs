@@ -33,6 +33,7 @@ public sealed class IntakeOutageTests(EmbeddedKafkaSuite suite)
                 inFlight.ExternalId = $"outage-load-{Guid.NewGuid()}";
                 inFlight.Location.Latitude += i / 20 * 0.018; // a 2 km grid: 300 separate thefts, not one event
                 inFlight.Location.Longitude += i % 20 * 0.021;
+                inFlight.Parties[0].Identifiers[0].Value = $"HU-C{i:D5}"; // each with its own suspect vehicle
                 await bulk.RequestStream.WriteAsync(new SubmitReportRequest { Report = inFlight });
             }
             await bulk.RequestStream.CompleteAsync();

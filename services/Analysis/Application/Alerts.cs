@@ -3,6 +3,7 @@ using Contracts.Common.V1;
 using Contracts.Events.V1;
 using Google.Protobuf.WellKnownTypes;
 using Messaging;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServiceDefaults;
 
@@ -25,7 +26,7 @@ public static class Alerts
 }
 
 /// <summary>Publishes alerts to alerts.v1 (key = alert id); nothing while rebuilding state by replay.</summary>
-public sealed class AlertSink(EventPublisher publisher, IOptions<AnalysisOptions> options)
+public sealed class AlertSink(EventPublisher publisher, IOptions<AnalysisOptions> options, ILogger<AlertSink> logger)
 {
     public async Task PublishAsync(IReadOnlyCollection<Alert> alerts, CancellationToken cancellationToken)
     {
@@ -33,7 +34,21 @@ public sealed class AlertSink(EventPublisher publisher, IOptions<AnalysisOptions
         {
             return;
         }
-        await Task.WhenAll(alerts.Select(alert => publisher.PublishAsync(Topics.Alerts, alert.AlertId,
-            new AlertRaised { Metadata = publisher.NewMetadata(alert.RaisedAt), Alert = alert }, cancellationToken)));
+        await Task.WhenAll(alerts.Select(alert => PublishAsync(alert, cancellationToken)));
+    }
+
+    private async Task PublishAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await publisher.PublishAsync(Topics.Alerts, alert.AlertId, new AlertRaised { Metadata = publisher.NewMetadata(alert.RaisedAt), Alert = alert }, cancellationToken);
+        }
+        catch (Confluent.Kafka.ProduceException<string, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.MsgSizeTooLarge)
+        {
+            // Retrying cannot make it fit, and retrying would hold up every incident behind this one on the partition.
+            // The state it describes is stored and served by the query API; only this notification is lost.
+            logger.LogError("Alert {AlertId} ({Kind}, {Incidents} incidents, {Evidence} evidence lines) is too large for the broker and was not published",
+                alert.AlertId, alert.Kind, alert.IncidentIds.Count, alert.Evidence.Count);
+        }
     }
 }

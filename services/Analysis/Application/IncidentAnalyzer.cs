@@ -269,13 +269,22 @@ public sealed class IncidentAnalyzer
         alert.Summary = detected
             ? $"Serial {CategoryNames.Of(c.Report.Category)}: {series.Members.Count} linked incidents form a series"
             : $"Series grew to {series.Members.Count} incidents{(merged > 1 ? $" ({merged} series merged)" : "")}";
-        foreach (var s in scored.Where(s => s.Score.Linked).OrderByDescending(s => s.Score.Score))
+        // The strongest links only: a large series has links by the thousand, and the alert must stay one
+        // readable Kafka record (GetSeries lists every link).
+        var ownEvidence = scored.Where(s => s.Score.Linked).OrderByDescending(s => s.Score.Score).ToList();
+        foreach (var s in ownEvidence.Take(MaxEvidenceLines))
         {
             alert.Evidence.Add($"linked to {s.Other.IncidentId} ({s.Score.Score:P0}): {string.Join("; ", s.Score.Evidence)}");
         }
-        foreach (var link in series.Links.Where(l => l.IncidentA != c.Id && l.IncidentB != c.Id))
+        var otherLinks = series.Links.Where(l => l.IncidentA != c.Id && l.IncidentB != c.Id).OrderByDescending(l => l.Score).ToList();
+        foreach (var link in otherLinks.Take(MaxEvidenceLines))
         {
             alert.Evidence.Add($"{link.IncidentA} and {link.IncidentB} ({link.Score:P0}): {string.Join("; ", link.Evidence)}");
+        }
+        var untold = Math.Max(0, ownEvidence.Count - MaxEvidenceLines) + Math.Max(0, otherLinks.Count - MaxEvidenceLines);
+        if (untold > 0)
+        {
+            alert.Evidence.Add($"and {untold} weaker links (GetSeries {series.SeriesId} lists them all)");
         }
         alert.Attributes["series_id"] = series.SeriesId;
         alert.Attributes["series_size"] = series.Members.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -299,6 +308,9 @@ public sealed class IncidentAnalyzer
         }
         c.Raise(alert);
     }
+
+    /// <summary>Link evidence lines per part of a series alert (the new incident's links, the series' other links).</summary>
+    private const int MaxEvidenceLines = 20;
 
     private static string FormatPoint(GeoPoint p) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Latitude:0.######},{p.Longitude:0.######}");
 
