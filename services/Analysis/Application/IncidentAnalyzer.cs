@@ -516,23 +516,23 @@ public sealed class IncidentAnalyzer
         {
             return;
         }
-        var hits = (await _watchlist.MatchAsync(keys)).Where(h => WatchlistKeys.IsActive(h.Entry, c.Now)).ToList();
+        var hits = (await _watchlist.MatchAsync(keys)).Where(h => WatchlistKeys.IsActive(h.Entry, c.Now))
+            .Select(h => WatchlistMatching.Judge(h.Entry, h.MatchedKeys, c.Report, c.OccurredAt)).OfType<WatchlistMatch>().ToList();
         if (hits.Count == 0)
         {
             return;
         }
         await _incidents.AddLinksAsync(c.Id, hits.Select(h => new IncidentLink
         {
-            Kind = LinkKind.Watchlist, Score = 1, Linked = true, GroupId = h.Entry.EntryId,
-            Evidence = { $"{WatchlistKeys.Describe(h.MatchedKey)} matches watchlist entry {h.Entry.EntryId}" },
+            Kind = LinkKind.Watchlist, Score = 1, Linked = true, GroupId = h.Entry.EntryId, Evidence = { h.Evidence },
         }));
-        foreach (var (entry, key) in hits)
+        foreach (var (entry, evidence) in hits)
         {
             var alert = Alerts.Create(AlertKind.WatchlistHit, entry.Priority == Priority.Unspecified ? Priority.P1 : entry.Priority, c.Id, entry.EntryId, c.Now);
             alert.IncidentIds.Add(c.Id);
             var who = entry.Name.Length > 0 ? $"'{entry.Name}'" : $"entry {entry.EntryId}";
             alert.Summary = $"Watchlist hit: {who} ({entry.Reason}) seen in a {CategoryNames.Of(c.Report.Category)} report{(c.Report.Address.Length > 0 ? $" at {c.Report.Address}" : "")}";
-            alert.Evidence.Add($"{WatchlistKeys.Describe(key)} matches watchlist entry {entry.EntryId} {who}: {entry.Reason}");
+            alert.Evidence.Add(evidence);
             if (c.Report.Source.Length > 0)
             {
                 alert.Evidence.Add($"reported by {c.Report.Source} at {c.OccurredAt:yyyy-MM-dd HH:mm:ss}Z");
