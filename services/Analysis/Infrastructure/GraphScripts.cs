@@ -126,7 +126,8 @@ internal static class GraphScripts
     /// activity time (ms), prune cutoff (ms), bridge minimum groups, bridge share, count of listed public keys,
     /// the listed public keys..., identifier keys...
     /// Identifier state: 0 links; 1 common (more carriers than the cap); 2 common (a bridge: its carriers have nothing
-    /// else linking them, see <see cref="Domain.Fraud.CommonIdentifierRule"/>); 3 common (listed as public).
+    /// else linking them, see <see cref="Domain.Fraud.CommonIdentifierRule"/>; it keeps its carriers and links again
+    /// when they come to belong together); 3 common (listed as public).
     /// Returns "chain US size US before-groups US newly-common key=state... US splits" (chain empty: the incident links to nothing).
     /// </summary>
     public const string FraudLink = Helpers + "\n" + """
@@ -243,15 +244,16 @@ internal static class GraphScripts
         local newlyCommon, toSplit = {}, {}
         local entries = {}
         -- Marks k common (state s): it stops linking, and the chain it was holding together is split again.
+        -- A bridge keeps its carriers (at most the cap), so that it can link again once they are found to belong together.
         local function makeCommon(k, e, s)
-          e.flag = s
-          newlyCommon[#newlyCommon + 1] = k .. '=' .. s
           local first = list(e.members)[1]
-          if first and first ~= id then
+          if e.flag == '0' and first and first ~= id then
             local g = getGroup(first)
             if g and g ~= '' then toSplit[#toSplit + 1] = g end
           end
-          e.members = ''
+          e.flag = s
+          newlyCommon[#newlyCommon + 1] = k .. '=' .. s
+          if s ~= '2' then e.members = '' end
         end
         local function save(k, e) redis.call('HSET', idnK, k, e.count .. US .. e.flag .. US .. e.members) end
         for _, k in ipairs(idents) do
@@ -262,9 +264,10 @@ internal static class GraphScripts
             e = {count = tonumber(h[1]), flag = h[2], members = h[3]}
           end
           e.count = e.count + 1
-          if e.flag == '0' then e.members = (e.members == '') and id or (e.members .. RS .. id) end
-          if e.flag == '0' and listed[k] then makeCommon(k, e, '3')
-          elseif e.flag == '0' and e.count > cap then makeCommon(k, e, '1') end
+          local tracked = e.flag == '0' or e.flag == '2'
+          if tracked then e.members = (e.members == '') and id or (e.members .. RS .. id) end
+          if tracked and listed[k] then makeCommon(k, e, '3')
+          elseif tracked and e.count > cap then makeCommon(k, e, '1') end
           entries[k] = e
           save(k, e)
         end
@@ -345,12 +348,54 @@ internal static class GraphScripts
           end
         end
 
+        -- A bridge whose carriers have since been linked through other identifiers (a young operation's fresh numbers,
+        -- reused by later victims) was the operation's own infrastructure after all: it links again. Carriers only come
+        -- together when parts merge, so only then is the merged chain's bridges' count of groups taken again.
+        local function relink(name)
+          for _ = 1, 8 do
+            local bridges, seen = {}, {}
+            for _, m in ipairs(list(redis.call('HGET', membersK, name))) do
+              local f = record(m)
+              if f then
+                for _, k in ipairs(list(f[4])) do
+                  if not seen[k] then
+                    seen[k] = true
+                    local raw = redis.call('HGET', idnK, k)
+                    if raw then
+                      local h = fields(raw)
+                      if h[2] == '2' then bridges[#bridges + 1] = {key = k, count = h[1], members = list(h[3])} end
+                    end
+                  end
+                end
+              end
+            end
+            local changed = false
+            for _, b in ipairs(bridges) do
+              if bridgeGroupsOf(b.key, b.members) < bridgeGroups then
+                redis.call('HSET', idnK, b.key, b.count .. US .. '0' .. US .. join(b.members))
+                local rest = {}
+                for i = 2, #b.members do rest[#rest + 1] = b.members[i] end
+                union(b.members[1], rest, now)
+                changed = true
+              end
+            end
+            if not changed then return end
+            name = getGroup(id)
+          end
+        end
+
         local result
         if #others == 0 then
           redis.call('ZADD', actK, now, 'i:' .. id)
           result = '' .. US .. '1' .. US .. ''
         else
           local name, size, before = union(id, others, now)
+          -- "before" holds this report's own part too: three or more parts means existing parts were merged.
+          if #before >= 3 then
+            relink(name)
+            name = getGroup(id)
+            size = #list(redis.call('HGET', membersK, name))
+          end
           result = name .. US .. size .. US .. join(before)
         end
         result = result .. US .. join(newlyCommon) .. US .. join(splits)

@@ -90,6 +90,28 @@ public sealed class FraudGraphTests(GarnetFixture garnet) : IClassFixture<Garnet
     }
 
     [Fact]
+    public async Task A_young_operations_account_taken_for_a_bridge_links_again_once_later_victims_connect_its_reports()
+    {
+        var rule = Rule();
+        await Report("a1", rule, "bank:888", "phone:170101");
+        await Report("a2", rule, "bank:888", "phone:170102");
+        await Report("a3", rule, "bank:888", "phone:170103");
+        var fourth = await Report("a4", rule, "bank:888", "phone:170104");
+        // Four victims, each also naming a number nobody else has named yet: a hotline's signature.
+        Assert.Equal(CommonReason.Bridge, fourth.NewlyCommon["bank:888"]);
+        Assert.Empty(await MembersOf("a1"));
+
+        // A later victim was called from two of those numbers: with three groups left, the account is the operation's.
+        var joined = await Report("a5", rule, "phone:170101", "phone:170102");
+
+        Assert.Equal(5, joined.Union.Size);
+        Assert.Equal(["a1", "a2", "a3", "a4", "a5"], await MembersOf("a5"));
+        Assert.Equal((await _graph.ChainOfIncidentAsync("a1")), await _graph.ChainOfIdentifierAsync("bank:888"));
+        var chain = await _graph.ReadChainAsync((await _graph.ChainOfIncidentAsync("a1"))!);
+        Assert.Empty(chain!.CommonIdentifiers);
+    }
+
+    [Fact]
     public async Task An_identifier_over_the_degree_cap_is_common_whatever_its_structure()
     {
         var rule = Rule(degree: 3);
