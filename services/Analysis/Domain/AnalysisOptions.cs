@@ -139,6 +139,13 @@ public sealed class FraudOptions : IValidatableObject
     public double BridgeShare { get; set; } = 0.8;
 
     /// <summary>
+    /// A bridge links again when later reports have connected its reports into at most this many groups (a young
+    /// operation's account first named with fresh numbers). Below BridgeMinGroups, so an identifier does not flip.
+    /// </summary>
+    [Range(1, 1000)]
+    public int BridgeRelinkGroups { get; set; } = 2;
+
+    /// <summary>
     /// Identifiers known to be public, which never link: "phone:95588", "url:example.com" (a host covers its
     /// subdomains and every address on it). Types: phone, bank, pay, device, simgw, ip, social, url.
     /// </summary>
@@ -162,6 +169,11 @@ public sealed class FraudOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (BridgeRelinkGroups >= BridgeMinGroups)
+        {
+            yield return new ValidationResult("BridgeRelinkGroups must be below BridgeMinGroups (an identifier would flip between linking and not)",
+                [nameof(BridgeRelinkGroups)]);
+        }
         foreach (var entry in PublicIdentifiers.Where(e => Fraud.CommonIdentifierRule.ParsePublic(e) is null))
         {
             yield return new ValidationResult(

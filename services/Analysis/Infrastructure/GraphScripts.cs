@@ -123,7 +123,7 @@ internal static class GraphScripts
     /// <summary>
     /// KEYS: incidents (id → "chain US loss US currency US identifier keys"), identifiers (key → "count US state US ids"),
     /// chains (name → ids), aliases, done, activity. ARGV: incident id, loss (minor units), currency, common-degree cap,
-    /// activity time (ms), prune cutoff (ms), bridge minimum groups, bridge share, count of listed public keys,
+    /// activity time (ms), prune cutoff (ms), bridge minimum groups, bridge share, relink groups, count of listed public keys,
     /// the listed public keys..., identifier keys...
     /// Identifier state: 0 links; 1 common (more carriers than the cap); 2 common (a bridge: its carriers have nothing
     /// else linking them, see <see cref="Domain.Fraud.CommonIdentifierRule"/>; it keeps its carriers and links again
@@ -135,7 +135,7 @@ internal static class GraphScripts
         local incK, idnK, membersK, aliasK, doneK, actK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
         local id, loss, currency = ARGV[1], ARGV[2], ARGV[3]
         local cap, now, cutoff = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-        local bridgeGroups, bridgeShare, listedCount = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+        local bridgeGroups, bridgeShare, relinkGroups, listedCount = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
         local prior = redis.call('HGET', doneK, id)
         if prior then return prior end
         local function record(m) local r = redis.call('HGET', incK, m); if not r then return nil end; return fields(r) end
@@ -238,8 +238,8 @@ internal static class GraphScripts
         """ + "\n" + Union + "\n" + """
 
         local listed, idents = {}, {}
-        for i = 10, 9 + listedCount do listed[ARGV[i]] = true end
-        for i = 10 + listedCount, #ARGV do idents[#idents + 1] = ARGV[i] end
+        for i = 11, 10 + listedCount do listed[ARGV[i]] = true end
+        for i = 11 + listedCount, #ARGV do idents[#idents + 1] = ARGV[i] end
         redis.call('HSET', incK, id, '' .. US .. loss .. US .. currency .. US .. join(idents))
         local newlyCommon, toSplit = {}, {}
         local entries = {}
@@ -349,8 +349,9 @@ internal static class GraphScripts
         end
 
         -- A bridge whose carriers have since been linked through other identifiers (a young operation's fresh numbers,
-        -- reused by later victims) was the operation's own infrastructure after all: it links again. Carriers only come
-        -- together when parts merge, so only then is the merged chain's bridges' count of groups taken again.
+        -- reused by later victims) was the operation's own infrastructure after all: it links again when its carriers
+        -- fall into at most relinkGroups groups (below the bridge threshold, so it does not flip back and forth).
+        -- Carriers only come together when parts merge, so only then are the merged chain's bridges counted again.
         local function relink(name)
           for _ = 1, 8 do
             local bridges, seen = {}, {}
@@ -371,7 +372,7 @@ internal static class GraphScripts
             end
             local changed = false
             for _, b in ipairs(bridges) do
-              if bridgeGroupsOf(b.key, b.members) < bridgeGroups then
+              if bridgeGroupsOf(b.key, b.members) <= relinkGroups then
                 redis.call('HSET', idnK, b.key, b.count .. US .. '0' .. US .. join(b.members))
                 local rest = {}
                 for i = 2, #b.members do rest[#rest + 1] = b.members[i] end

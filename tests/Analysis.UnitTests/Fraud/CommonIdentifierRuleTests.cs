@@ -9,15 +9,13 @@ public sealed class CommonIdentifierRuleTests
     private static CommonIdentifierRule Rule(params string[] publicIdentifiers)
         => new(new FraudOptions { BridgeMinGroups = 4, BridgeShare = 0.8, PublicIdentifiers = publicIdentifiers });
 
-    [Theory]
-    [InlineData(4, 4, true)]   // four victims, four unrelated scams
-    [InlineData(5, 4, true)]   // one of five named only the identifier
-    [InlineData(3, 3, false)]  // too few to tell a hotline from a young mule account
-    [InlineData(6, 4, false)]  // a third of the reports hang together without it: one operation's
-    [InlineData(9, 2, false)]  // a busy mule account: its reports share the operation's phones and devices
-    [InlineData(30, 28, true)]
-    public void A_bridge_joins_at_least_the_minimum_of_groups_and_most_of_its_reports(int reports, int groups, bool bridge)
-        => Assert.Equal(bridge, Rule().IsBridge(reports, groups));
+    [Fact]
+    public void Options_whose_relink_threshold_reaches_the_bridge_threshold_fail_validation()
+    {
+        var options = new FraudOptions { BridgeMinGroups = 4, BridgeRelinkGroups = 4 };
+
+        Assert.Contains(options.Validate(new ValidationContext(options)), e => e.MemberNames.Contains(nameof(FraudOptions.BridgeRelinkGroups)));
+    }
 
     [Fact]
     public void A_listed_host_covers_its_subdomains_and_every_address_on_it_but_not_look_alikes()

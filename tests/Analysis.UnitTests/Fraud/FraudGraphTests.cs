@@ -101,11 +101,16 @@ public sealed class FraudGraphTests(GarnetFixture garnet) : IClassFixture<Garnet
         Assert.Equal(CommonReason.Bridge, fourth.NewlyCommon["bank:888"]);
         Assert.Empty(await MembersOf("a1"));
 
-        // A later victim was called from two of those numbers: with three groups left, the account is the operation's.
-        var joined = await Report("a5", rule, "phone:170101", "phone:170102");
+        // Later victims were called from those numbers. Three groups left: still a bridge (no flipping on every report).
+        var fifth = await Report("a5", rule, "phone:170101", "phone:170102");
+        Assert.Equal(["a1", "a2", "a5"], await MembersOf("a5"));
+        Assert.Empty(fifth.NewlyCommon);
 
-        Assert.Equal(5, joined.Union.Size);
-        Assert.Equal(["a1", "a2", "a3", "a4", "a5"], await MembersOf("a5"));
+        // Two groups left: the account is the operation's own and links again.
+        var sixth = await Report("a6", rule, "phone:170103", "phone:170104");
+
+        Assert.Equal(6, sixth.Union.Size);
+        Assert.Equal(["a1", "a2", "a3", "a4", "a5", "a6"], await MembersOf("a6"));
         Assert.Equal((await _graph.ChainOfIncidentAsync("a1")), await _graph.ChainOfIdentifierAsync("bank:888"));
         var chain = await _graph.ReadChainAsync((await _graph.ChainOfIncidentAsync("a1"))!);
         Assert.Empty(chain!.CommonIdentifiers);

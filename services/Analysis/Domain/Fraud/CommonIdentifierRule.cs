@@ -20,9 +20,12 @@ public enum CommonReason
 /// When an identifier stops linking fraud reports. A scam operation's mule account, caller number or SIM gateway is
 /// named by its victims together with the operation's other infrastructure, so the reports carrying it are mostly
 /// connected through those too. A bank's hotline or a popular app's URL is named by victims of unrelated scams: its
-/// reports otherwise fall apart into as many groups as there are reports. The fraud graph script counts those groups
-/// (<see cref="Infrastructure.GraphScripts.FraudLink"/>) and applies <see cref="IsBridge"/>'s rule; the degree cap
-/// bounds what one identifier can cost, and the public list covers what an administrator already knows.
+/// reports otherwise fall apart into as many groups as there are reports. The fraud graph script
+/// (<see cref="Infrastructure.GraphScripts.FraudLink"/>) counts those groups when a report adds a carrier and applies
+/// the thresholds held here: a bridge joins at least <see cref="BridgeMinGroups"/> groups that make up at least
+/// <see cref="BridgeShare"/> of its reports, and links again once its reports have come together into at most
+/// <see cref="RelinkGroups"/> groups. The degree cap bounds what one identifier can cost, and the public list covers
+/// what an administrator already knows.
 /// </summary>
 public sealed class CommonIdentifierRule
 {
@@ -34,6 +37,7 @@ public sealed class CommonIdentifierRule
         MaxDegree = options.CommonIdentifierDegree;
         BridgeMinGroups = options.BridgeMinGroups;
         BridgeShare = options.BridgeShare;
+        RelinkGroups = options.BridgeRelinkGroups;
         _publicKeys = options.PublicIdentifiers.Select(ParsePublic).Where(k => k is not null).Select(k => k!).ToHashSet(StringComparer.Ordinal);
         _publicHosts = [.. _publicKeys.Where(k => k.StartsWith(UrlPrefix, StringComparison.Ordinal) && !k.Contains('/', StringComparison.Ordinal)).Select(k => k[UrlPrefix.Length..])];
     }
@@ -46,11 +50,7 @@ public sealed class CommonIdentifierRule
 
     public double BridgeShare { get; }
 
-    /// <summary>
-    /// The rule the script applies: an identifier on <paramref name="reports"/> reports whose reports fall into
-    /// <paramref name="groups"/> groups without it (reports with nothing else linking count in no group) is a bridge.
-    /// </summary>
-    public bool IsBridge(int reports, int groups) => groups >= BridgeMinGroups && groups >= BridgeShare * reports;
+    public int RelinkGroups { get; }
 
     /// <summary>Listed as public: the key itself, or for a URL any address on a listed host or its subdomains.</summary>
     public bool IsListedPublic(string identifierKey)
