@@ -225,7 +225,8 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         var (accountX, accountY) = (Account(), Account());
         var chainX = new[] { Fraud(accountX, 1000, now.AddDays(-2), hotline), Fraud(accountX, 2000, now.AddDays(-1), hotline) };
         var chainY = new[] { Fraud(accountY, 3000, now.AddDays(-2), hotline), Fraud(accountY, 4000, now.AddDays(-1), hotline) };
-        // 22 more victims who also called the hotline: 26 reports carry it, over the default cap of 25.
+        // 22 more victims of other scams who also called the hotline: 26 reports carry it and without it they fall into 24
+        // unrelated groups, so it is a bridge (in whatever order the reports arrive, it is one by the time all are in).
         var others = Enumerable.Range(0, 22).Select(_ => Fraud(Account(), 100, now.AddDays(-1), hotline)).ToArray();
         var all = chainX.Concat(chainY).Concat(others).ToArray();
         await PublishAsync(all); // in parallel partitions, in any order: the outcome must not depend on it

@@ -22,7 +22,7 @@ public sealed class FraudChainReader(FraudGraph graph, IOptions<FraudOptions> op
             IncidentIds = { state.Incidents.Select(i => i.IncidentId) },
             Identifiers = { FraudGraph.LinkingIdentifiers(state).Select(IdentifierKeys.FromKey) },
             TotalLoss = Money(state.Incidents.Sum(i => i.LossMinor), state.Currency),
-            CommonIdentifiers = { state.CommonIdentifiers.Order(StringComparer.Ordinal).Select(IdentifierKeys.FromKey) },
+            CommonIdentifiers = { state.CommonIdentifiers.Keys.Order(StringComparer.Ordinal).Select(IdentifierKeys.FromKey) },
         };
         chain.ChokePoints.AddRange(ChokePoints.Rank(state.Incidents, options.Value.MaxChokePoints).Select(c => new ChokePoint
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Analysis.Domain;
 using Analysis.Domain.Disputes;
+using Analysis.Domain.Fraud;
 using Analysis.Domain.Hotspots;
 using Analysis.Domain.Series;
 using Analysis.Infrastructure;
@@ -52,6 +53,7 @@ public sealed class IncidentAnalyzer
     private readonly DuplicateRule _duplicates;
     private readonly DisputeOptions _disputeOptions;
     private readonly FraudOptions _fraudOptions;
+    private readonly CommonIdentifierRule _commonIdentifiers;
     private readonly HotspotGrid _grid;
     private readonly HotspotRule _hotspotRule;
     private readonly MemoryCache _features;
@@ -81,6 +83,7 @@ public sealed class IncidentAnalyzer
         _duplicates = new DuplicateRule(duplicateOptions.Value);
         _disputeOptions = disputeOptions.Value;
         _fraudOptions = fraudOptions.Value;
+        _commonIdentifiers = new CommonIdentifierRule(_fraudOptions);
         _grid = new HotspotGrid(hotspotOptions.Value.CellMeters);
         _hotspotRule = new HotspotRule(hotspotOptions.Value);
         _features = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, _options.FeatureCacheSize) });
@@ -436,7 +439,7 @@ public sealed class IncidentAnalyzer
         }
         var loss = c.Report.ReportedLoss;
         var outcome = await _fraud.LinkAsync(c.Id, loss?.MinorUnits ?? 0, loss?.CurrencyCode ?? "", identifiers,
-            _fraudOptions.CommonIdentifierDegree, c.ReceivedAt, c.Now - TimeSpan.FromDays(_fraudOptions.ChainRetentionDays));
+            _commonIdentifiers, c.ReceivedAt, c.Now - TimeSpan.FromDays(_fraudOptions.ChainRetentionDays));
         var union = outcome.Union;
         if (!union.Grew || await _chainReader.ReadAsync(union.Name) is not { } read)
         {
@@ -445,7 +448,7 @@ public sealed class IncidentAnalyzer
         var (chain, state) = read;
 
         // Links to the incidents sharing an identifier with this one, both ways.
-        var own = identifiers.Where(k => !state.CommonIdentifiers.Contains(k)).ToHashSet(StringComparer.Ordinal);
+        var own = identifiers.Where(k => !state.CommonIdentifiers.ContainsKey(k)).ToHashSet(StringComparer.Ordinal);
         var sharing = state.Incidents.Where(i => i.IncidentId != c.Id)
             .Select(i => (i.IncidentId, Shared: i.IdentifierKeys.Where(own.Contains).ToList()))
             .Where(s => s.Shared.Count > 0).ToList();
@@ -477,8 +480,13 @@ public sealed class IncidentAnalyzer
         }
         evidence.AddRange(chain.ChokePoints.Take(3).Select(p =>
             $"choke point {IdentifierKeys.TypeName(p.Identifier.Type)} {p.Identifier.Value}: in {p.Degree} reports, removing it cuts off {p.IncidentsDisconnected} incidents ({FraudChainReader.Format(p.LossDisconnected)})"));
-        evidence.AddRange(state.CommonIdentifiers.Where(own.Contains).Concat(outcome.NewlyCommon).Distinct().Select(k =>
-            $"{IdentifierKeys.Describe(k)} is too common to link (in more than {_fraudOptions.CommonIdentifierDegree} reports)"));
+        // This report's identifiers that link nothing, and why (a chain they had welded may just have been split).
+        var common = identifiers.Where(state.CommonIdentifiers.ContainsKey).ToDictionary(k => k, k => state.CommonIdentifiers[k], StringComparer.Ordinal);
+        foreach (var (key, reason) in outcome.NewlyCommon)
+        {
+            common[key] = reason;
+        }
+        evidence.AddRange(common.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => _commonIdentifiers.Explain(p.Key, p.Value)));
 
         void AddChain(Alert alert)
         {
@@ -520,23 +528,23 @@ public sealed class IncidentAnalyzer
         {
             return;
         }
-        var hits = (await _watchlist.MatchAsync(keys)).Where(h => WatchlistKeys.IsActive(h.Entry, c.Now)).ToList();
+        var hits = (await _watchlist.MatchAsync(keys)).Where(h => WatchlistKeys.IsActive(h.Entry, c.Now))
+            .Select(h => WatchlistMatching.Judge(h.Entry, h.MatchedKeys, c.Report, c.OccurredAt)).OfType<WatchlistMatch>().ToList();
         if (hits.Count == 0)
         {
             return;
         }
         await _incidents.AddLinksAsync(c.Id, hits.Select(h => new IncidentLink
         {
-            Kind = LinkKind.Watchlist, Score = 1, Linked = true, GroupId = h.Entry.EntryId,
-            Evidence = { $"{WatchlistKeys.Describe(h.MatchedKey)} matches watchlist entry {h.Entry.EntryId}" },
+            Kind = LinkKind.Watchlist, Score = 1, Linked = true, GroupId = h.Entry.EntryId, Evidence = { h.Evidence },
         }));
-        foreach (var (entry, key) in hits)
+        foreach (var (entry, evidence) in hits)
         {
             var alert = Alerts.Create(AlertKind.WatchlistHit, entry.Priority == Priority.Unspecified ? Priority.P1 : entry.Priority, c.Id, entry.EntryId, c.Now);
             alert.IncidentIds.Add(c.Id);
             var who = entry.Name.Length > 0 ? $"'{entry.Name}'" : $"entry {entry.EntryId}";
             alert.Summary = $"Watchlist hit: {who} ({entry.Reason}) seen in a {CategoryNames.Of(c.Report.Category)} report{(c.Report.Address.Length > 0 ? $" at {c.Report.Address}" : "")}";
-            alert.Evidence.Add($"{WatchlistKeys.Describe(key)} matches watchlist entry {entry.EntryId} {who}: {entry.Reason}");
+            alert.Evidence.Add(evidence);
             if (c.Report.Source.Length > 0)
             {
                 alert.Evidence.Add($"reported by {c.Report.Source} at {c.OccurredAt:yyyy-MM-dd HH:mm:ss}Z");

@@ -115,16 +115,41 @@ public sealed class HotspotOptions
 }
 
 /// <summary>Section "Analysis:Fraud".</summary>
-public sealed class FraudOptions
+public sealed class FraudOptions : IValidatableObject
 {
     public const string Section = "Analysis:Fraud";
 
     /// <summary>
-    /// An identifier carried by more incidents than this is common (a bank's hotline, an app's URL):
-    /// it stops linking, and chains it had welded are split again.
+    /// An identifier carried by more incidents than this is common whatever its structure: it stops linking, and
+    /// chains it had welded are split again. A backstop and a bound on the work one identifier costs; public numbers
+    /// and sites are found long before by the bridge rule.
     /// </summary>
     [Range(2, 100_000)]
-    public int CommonIdentifierDegree { get; set; } = 25;
+    public int CommonIdentifierDegree { get; set; } = 100;
+
+    /// <summary>
+    /// An identifier is a bridge (common: a bank's hotline, a popular app's URL) when the reports carrying it fall
+    /// into at least this many groups without it (reports with nothing else linking them count in no group) ...
+    /// </summary>
+    [Range(2, 1000)]
+    public int BridgeMinGroups { get; set; } = 4;
+
+    /// <summary>... and those groups are at least this share of the reports carrying it.</summary>
+    [Range(0.0, 1.0)]
+    public double BridgeShare { get; set; } = 0.8;
+
+    /// <summary>
+    /// A bridge links again when later reports have connected its reports into at most this many groups (a young
+    /// operation's account first named with fresh numbers). Below BridgeMinGroups, so an identifier does not flip.
+    /// </summary>
+    [Range(1, 1000)]
+    public int BridgeRelinkGroups { get; set; } = 2;
+
+    /// <summary>
+    /// Identifiers known to be public, which never link: "phone:95588", "url:example.com" (a host covers its
+    /// subdomains and every address on it). Types: phone, bank, pay, device, simgw, ip, social, url.
+    /// </summary>
+    public string[] PublicIdentifiers { get; set; } = [];
 
     /// <summary>FRAUD_CHAIN_DETECTED when a chain reaches this many incidents.</summary>
     [Range(2, 100)]
@@ -141,4 +166,19 @@ public sealed class FraudOptions
     /// <summary>Choke points listed per chain.</summary>
     [Range(1, 100)]
     public int MaxChokePoints { get; set; } = 5;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BridgeRelinkGroups >= BridgeMinGroups)
+        {
+            yield return new ValidationResult("BridgeRelinkGroups must be below BridgeMinGroups (an identifier would flip between linking and not)",
+                [nameof(BridgeRelinkGroups)]);
+        }
+        foreach (var entry in PublicIdentifiers.Where(e => Fraud.CommonIdentifierRule.ParsePublic(e) is null))
+        {
+            yield return new ValidationResult(
+                $"Public identifier '{entry}' is not 'type:value' with a fraud identifier type (phone, bank, pay, device, simgw, ip, social, url)",
+                [nameof(PublicIdentifiers)]);
+        }
+    }
 }

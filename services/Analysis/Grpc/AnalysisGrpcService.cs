@@ -176,6 +176,14 @@ public sealed class AnalysisGrpcService(
         {
             throw InvalidArgument("entry.priority", "UNKNOWN_VALUE", $"unknown priority {(int)entry.Priority}");
         }
+        if (entry.BirthYear != 0 && (entry.BirthYear < 1900 || entry.BirthYear > clock.GetUtcNow().Year))
+        {
+            throw InvalidArgument("entry.birth_year", "OUT_OF_RANGE", $"birth_year {entry.BirthYear} must be 0 (unknown) or between 1900 and this year");
+        }
+        if (entry.Sex.Length > 0 && WatchlistMatching.NormaliseSex(entry.Sex) is null)
+        {
+            throw InvalidArgument("entry.sex", "UNKNOWN_VALUE", $"sex '{entry.Sex}' must be empty (unknown), 'male' or 'female'");
+        }
         var keys = WatchlistKeys.ForEntry(entry);
         if (keys.Count == 0)
         {

@@ -121,16 +121,21 @@ internal static class GraphScripts
         """;
 
     /// <summary>
-    /// KEYS: incidents (id → "chain US loss US currency US identifier keys"), identifiers (key → "count US common US ids"),
+    /// KEYS: incidents (id → "chain US loss US currency US identifier keys"), identifiers (key → "count US state US ids"),
     /// chains (name → ids), aliases, done, activity. ARGV: incident id, loss (minor units), currency, common-degree cap,
-    /// activity time (ms), prune cutoff (ms), identifier keys...
-    /// Returns "chain US size US before-groups US newly-common keys US splits" (chain empty: the incident links to nothing).
+    /// activity time (ms), prune cutoff (ms), bridge minimum groups, bridge share, relink groups, count of listed public keys,
+    /// the listed public keys..., identifier keys...
+    /// Identifier state: 0 links; 1 common (more carriers than the cap); 2 common (a bridge: its carriers have nothing
+    /// else linking them, see <see cref="Domain.Fraud.CommonIdentifierRule"/>; it keeps its carriers and links again
+    /// when they come to belong together); 3 common (listed as public).
+    /// Returns "chain US size US before-groups US newly-common key=state... US splits" (chain empty: the incident links to nothing).
     /// </summary>
     public const string FraudLink = Helpers + "\n" + """
 
         local incK, idnK, membersK, aliasK, doneK, actK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
         local id, loss, currency = ARGV[1], ARGV[2], ARGV[3]
         local cap, now, cutoff = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+        local bridgeGroups, bridgeShare, relinkGroups, listedCount = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
         local prior = redis.call('HGET', doneK, id)
         if prior then return prior end
         local function record(m) local r = redis.call('HGET', incK, m); if not r then return nil end; return fields(r) end
@@ -232,34 +237,106 @@ internal static class GraphScripts
         end
         """ + "\n" + Union + "\n" + """
 
-        local idents = {}
-        for i = 7, #ARGV do idents[#idents + 1] = ARGV[i] end
+        local listed, idents = {}, {}
+        for i = 11, 10 + listedCount do listed[ARGV[i]] = true end
+        for i = 11 + listedCount, #ARGV do idents[#idents + 1] = ARGV[i] end
         redis.call('HSET', incK, id, '' .. US .. loss .. US .. currency .. US .. join(idents))
-        local others, newlyCommon, toSplit = {}, {}, {}
+        local newlyCommon, toSplit = {}, {}
+        local entries = {}
+        -- Marks k common (state s): it stops linking, and the chain it was holding together is split again.
+        -- A bridge keeps its carriers (at most the cap), so that it can link again once they are found to belong together.
+        local function makeCommon(k, e, s)
+          local first = list(e.members)[1]
+          if e.flag == '0' and first and first ~= id then
+            local g = getGroup(first)
+            if g and g ~= '' then toSplit[#toSplit + 1] = g end
+          end
+          e.flag = s
+          newlyCommon[#newlyCommon + 1] = k .. '=' .. s
+          if s ~= '2' then e.members = '' end
+        end
+        local function save(k, e) redis.call('HSET', idnK, k, e.count .. US .. e.flag .. US .. e.members) end
         for _, k in ipairs(idents) do
-          local e = redis.call('HGET', idnK, k)
-          local count, flag, members = 0, '0', ''
-          if e then
-            local h = fields(e)
-            count, flag, members = tonumber(h[1]), h[2], h[3]
+          local raw = redis.call('HGET', idnK, k)
+          local e = {count = 0, flag = '0', members = ''}
+          if raw then
+            local h = fields(raw)
+            e = {count = tonumber(h[1]), flag = h[2], members = h[3]}
           end
-          count = count + 1
-          if flag == '0' and count > cap then
-            flag = '1'
-            newlyCommon[#newlyCommon + 1] = k
-            local first = list(members)[1]
-            if first then
-              local g = getGroup(first)
-              if g and g ~= '' then toSplit[#toSplit + 1] = g end
+          e.count = e.count + 1
+          local tracked = e.flag == '0' or e.flag == '2'
+          if tracked then e.members = (e.members == '') and id or (e.members .. RS .. id) end
+          if tracked and listed[k] then makeCommon(k, e, '3')
+          elseif tracked and e.count > cap then makeCommon(k, e, '1') end
+          entries[k] = e
+          save(k, e)
+        end
+
+        -- Groups among k's carriers without k: each carrier that has another linking identifier starts a search over
+        -- linking identifiers other than k; carriers reached from an earlier one are in its group. Carriers with
+        -- nothing else (k is all the victim could name) belong to no group.
+        local function linking(j)
+          local raw = redis.call('HGET', idnK, j)
+          if not raw then return nil end
+          local h = fields(raw)
+          if h[2] ~= '0' then return nil end
+          return list(h[3])
+        end
+        local function bridgeGroupsOf(k, carriers)
+          local seen, groups = {}, 0
+          for _, start in ipairs(carriers) do
+            if not seen[start] then
+              local f = record(start)
+              local anchored = false
+              if f then
+                for _, j in ipairs(list(f[4])) do
+                  if j ~= k and linking(j) then anchored = true; break end
+                end
+              end
+              if anchored then
+                groups = groups + 1
+                seen[start] = true
+                local queue, i = {start}, 1
+                while i <= #queue do
+                  local r = record(queue[i])
+                  if r then
+                    for _, j in ipairs(list(r[4])) do
+                      if j ~= k then
+                        local ms = linking(j)
+                        if ms then
+                          for _, x in ipairs(ms) do
+                            if not seen[x] then seen[x] = true; queue[#queue + 1] = x end
+                          end
+                        end
+                      end
+                    end
+                  end
+                  i = i + 1
+                end
+              end
             end
-            members = ''
           end
-          if flag == '0' then
-            local first = list(members)[1]
-            if first then others[#others + 1] = first end
-            members = (members == '') and id or (members .. RS .. id)
+          return groups
+        end
+        -- Only this report's identifiers can have become bridges: it adds a carrier to them and only joins everything else.
+        for _, k in ipairs(idents) do
+          local e = entries[k]
+          if e.flag == '0' and e.count >= bridgeGroups then
+            local groups = bridgeGroupsOf(k, list(e.members))
+            if groups >= bridgeGroups and groups >= bridgeShare * e.count then
+              makeCommon(k, e, '2')
+              save(k, e)
+            end
           end
-          redis.call('HSET', idnK, k, count .. US .. flag .. US .. members)
+        end
+
+        local others = {}
+        for _, k in ipairs(idents) do
+          local e = entries[k]
+          if e.flag == '0' then
+            local first = list(e.members)[1]
+            if first and first ~= id then others[#others + 1] = first end
+          end
         end
 
         table.sort(toSplit)
@@ -271,12 +348,55 @@ internal static class GraphScripts
           end
         end
 
+        -- A bridge whose carriers have since been linked through other identifiers (a young operation's fresh numbers,
+        -- reused by later victims) was the operation's own infrastructure after all: it links again when its carriers
+        -- fall into at most relinkGroups groups (below the bridge threshold, so it does not flip back and forth).
+        -- Carriers only come together when parts merge, so only then are the merged chain's bridges counted again.
+        local function relink(name)
+          for _ = 1, 8 do
+            local bridges, seen = {}, {}
+            for _, m in ipairs(list(redis.call('HGET', membersK, name))) do
+              local f = record(m)
+              if f then
+                for _, k in ipairs(list(f[4])) do
+                  if not seen[k] then
+                    seen[k] = true
+                    local raw = redis.call('HGET', idnK, k)
+                    if raw then
+                      local h = fields(raw)
+                      if h[2] == '2' then bridges[#bridges + 1] = {key = k, count = h[1], members = list(h[3])} end
+                    end
+                  end
+                end
+              end
+            end
+            local changed = false
+            for _, b in ipairs(bridges) do
+              if bridgeGroupsOf(b.key, b.members) <= relinkGroups then
+                redis.call('HSET', idnK, b.key, b.count .. US .. '0' .. US .. join(b.members))
+                local rest = {}
+                for i = 2, #b.members do rest[#rest + 1] = b.members[i] end
+                union(b.members[1], rest, now)
+                changed = true
+              end
+            end
+            if not changed then return end
+            name = getGroup(id)
+          end
+        end
+
         local result
         if #others == 0 then
           redis.call('ZADD', actK, now, 'i:' .. id)
           result = '' .. US .. '1' .. US .. ''
         else
           local name, size, before = union(id, others, now)
+          -- "before" holds this report's own part too: three or more parts means existing parts were merged.
+          if #before >= 3 then
+            relink(name)
+            name = getGroup(id)
+            size = #list(redis.call('HGET', membersK, name))
+          end
           result = name .. US .. size .. US .. join(before)
         end
         result = result .. US .. join(newlyCommon) .. US .. join(splits)

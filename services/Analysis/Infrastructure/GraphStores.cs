@@ -70,12 +70,12 @@ public sealed class SeriesGraph(IConnectionMultiplexer redis, RedisKeys keys)
     }
 }
 
-/// <param name="NewlyCommon">Identifier keys this incident pushed over the common-degree cap.</param>
+/// <param name="NewlyCommon">Identifier keys this incident made common (over the degree cap, a bridge, or listed as public), with why.</param>
 /// <param name="Splits">"old>new=size" for chains split apart because an identifier became common.</param>
-public sealed record FraudLinkOutcome(UnionOutcome Union, IReadOnlyList<string> NewlyCommon, IReadOnlyList<string> Splits);
+public sealed record FraudLinkOutcome(UnionOutcome Union, IReadOnlyDictionary<string, CommonReason> NewlyCommon, IReadOnlyList<string> Splits);
 
-/// <summary>A chain as stored: its incidents with loss and identifiers, and which of those identifiers are common.</summary>
-public sealed record FraudChainState(string ChainId, IReadOnlyList<ChainIncident> Incidents, string Currency, IReadOnlySet<string> CommonIdentifiers);
+/// <summary>A chain as stored: its incidents with loss and linking identifiers, and its incidents' common identifiers with why they are common.</summary>
+public sealed record FraudChainState(string ChainId, IReadOnlyList<ChainIncident> Incidents, string Currency, IReadOnlyDictionary<string, CommonReason> CommonIdentifiers);
 
 /// <summary>
 /// The fraud graph: incidents joined through shared identifiers into chains, under the one tag
@@ -86,16 +86,27 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<FraudLinkOutcome> LinkAsync(string incidentId, long lossMinor, string currency, IReadOnlyCollection<string> identifierKeys,
-        int commonDegree, DateTimeOffset activity, DateTimeOffset pruneBefore)
+        CommonIdentifierRule rule, DateTimeOffset activity, DateTimeOffset pruneBefore)
     {
         var k = keys.Fraud;
+        // Only this report's listed keys travel: the script needs to know them, not the whole list.
+        var listed = identifierKeys.Where(rule.IsListedPublic).ToList();
         var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.FraudLink,
             [k.Incidents, k.Identifiers, k.Chains, k.Aliases, k.Done, k.Activity],
-            [incidentId, lossMinor, currency, commonDegree, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(),
-             .. identifierKeys.Select(i => (RedisValue)i)]))!;
+            [incidentId, lossMinor, currency, rule.MaxDegree, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(),
+             rule.BridgeMinGroups, rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.RelinkGroups, listed.Count,
+             .. listed.Select(i => (RedisValue)i), .. identifierKeys.Select(i => (RedisValue)i)]))!;
         var fields = result.Split(GraphScripts.FieldSeparator);
-        return new FraudLinkOutcome(UnionOutcome.Parse(fields),
-            fields[3].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries),
+        var newlyCommon = new Dictionary<string, CommonReason>(StringComparer.Ordinal);
+        foreach (var entry in fields[3].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = entry.LastIndexOf('=');
+            if (CommonIdentifierRule.ParseState(entry[(equals + 1)..]) is { } reason)
+            {
+                newlyCommon[entry[..equals]] = reason;
+            }
+        }
+        return new FraudLinkOutcome(UnionOutcome.Parse(fields), newlyCommon,
             fields[4].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries));
     }
 
@@ -163,17 +174,17 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
         }
         var identifierKeys = incidents.SelectMany(i => i.Keys).Distinct(StringComparer.Ordinal).ToArray();
         var entries = identifierKeys.Length == 0 ? [] : await Db.HashGetAsync(k.Identifiers, [.. identifierKeys.Select(i => (RedisValue)i)]);
-        var common = new HashSet<string>(StringComparer.Ordinal);
+        var common = new Dictionary<string, CommonReason>(StringComparer.Ordinal);
         for (var i = 0; i < identifierKeys.Length; i++)
         {
-            if (!entries[i].IsNullOrEmpty && ((string)entries[i]!).Split(GraphScripts.FieldSeparator)[1] == "1")
+            if (!entries[i].IsNullOrEmpty && CommonIdentifierRule.ParseState(((string)entries[i]!).Split(GraphScripts.FieldSeparator)[1]) is { } reason)
             {
-                common.Add(identifierKeys[i]);
+                common[identifierKeys[i]] = reason;
             }
         }
         var currency = incidents.Select(i => i.Currency).FirstOrDefault(c => c.Length > 0) ?? "";
         return new FraudChainState(name,
-            [.. incidents.OrderBy(i => i.Id, StringComparer.Ordinal).Select(i => new ChainIncident(i.Id, i.Loss, [.. i.Keys.Where(key => !common.Contains(key))]))],
+            [.. incidents.OrderBy(i => i.Id, StringComparer.Ordinal).Select(i => new ChainIncident(i.Id, i.Loss, [.. i.Keys.Where(key => !common.ContainsKey(key))]))],
             currency, common);
     }
 

@@ -61,8 +61,8 @@ public sealed class WatchlistStore(IConnectionMultiplexer redis, RedisKeys keys)
         return [.. all.Where(e => !((string)e.Name!).Contains(GraphScripts.FieldSeparator)).Select(e => WatchlistEntry.Parser.ParseFrom((byte[])e.Value!)).OrderBy(e => e.EntryId, StringComparer.Ordinal)];
     }
 
-    /// <summary>The entries any of <paramref name="indexKeys"/> points to, with the key that matched.</summary>
-    public async Task<IReadOnlyList<(WatchlistEntry Entry, string MatchedKey)>> MatchAsync(IReadOnlyList<string> indexKeys)
+    /// <summary>The entries any of <paramref name="indexKeys"/> points to, with the keys that matched.</summary>
+    public async Task<IReadOnlyList<(WatchlistEntry Entry, IReadOnlyList<string> MatchedKeys)>> MatchAsync(IReadOnlyList<string> indexKeys)
     {
         if (indexKeys.Count == 0)
         {
@@ -85,6 +85,7 @@ public sealed class WatchlistStore(IConnectionMultiplexer redis, RedisKeys keys)
         var entries = await Db.HashGetAsync(keys.Watchlist.Entries, [.. entryIds.Select(id => (RedisValue)id)]);
         var byId = entryIds.Zip(entries).Where(p => !p.Second.IsNullOrEmpty)
             .ToDictionary(p => p.First, p => WatchlistEntry.Parser.ParseFrom((byte[])p.Second!));
-        return [.. hits.Where(h => byId.ContainsKey(h.EntryId)).GroupBy(h => h.EntryId).Select(g => (byId[g.Key], g.First().Key))];
+        return [.. hits.Where(h => byId.ContainsKey(h.EntryId)).GroupBy(h => h.EntryId)
+            .Select(g => (byId[g.Key], (IReadOnlyList<string>)[.. g.Select(h => h.Key).Distinct(StringComparer.Ordinal)]))];
     }
 }

@@ -1,0 +1,161 @@
+using Analysis.Domain;
+using Analysis.Domain.Fraud;
+using Analysis.Infrastructure;
+using Embedded;
+using StackExchange.Redis;
+
+namespace Analysis.UnitTests.Fraud;
+
+/// <summary>One in-process Garnet for the fraud graph's script (the rule lives in Lua, so it is tested where it runs).</summary>
+public sealed class GarnetFixture : IAsyncLifetime
+{
+    private EmbeddedRedis? _server;
+
+    public IConnectionMultiplexer Redis { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = EmbeddedRedis.Start();
+        Redis = await ConnectionMultiplexer.ConnectAsync(_server.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Redis.DisposeAsync();
+        _server?.Dispose();
+    }
+}
+
+public sealed class FraudGraphTests(GarnetFixture garnet) : IClassFixture<GarnetFixture>
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly FraudGraph _graph = new(garnet.Redis, new RedisKeys($"t{Guid.NewGuid():N}"[..12]));
+
+    private Task<FraudLinkOutcome> Report(string id, CommonIdentifierRule rule, params string[] identifiers)
+        => _graph.LinkAsync(id, 1000_00, "CNY", identifiers, rule, Now, Now.AddDays(-180));
+
+    private static CommonIdentifierRule Rule(int degree = 100, params string[] publicIdentifiers)
+        => new(new FraudOptions { CommonIdentifierDegree = degree, BridgeMinGroups = 4, BridgeShare = 0.8, PublicIdentifiers = publicIdentifiers });
+
+    private async Task<IReadOnlyList<string>> MembersOf(string incidentId)
+        => await _graph.ChainOfIncidentAsync(incidentId) is { } chain && await _graph.ReadChainAsync(chain) is { } state
+            ? [.. state.Incidents.Select(i => i.IncidentId)]
+            : [];
+
+    [Fact]
+    public async Task A_hotline_named_by_victims_of_unrelated_scams_becomes_common_and_the_chains_it_welded_come_apart()
+    {
+        var rule = Rule();
+        await Report("x1", rule, "bank:111", "phone:95588");
+        await Report("x2", rule, "bank:111", "phone:170001");
+        await Report("y1", rule, "bank:222", "phone:95588");
+        await Report("y2", rule, "bank:222");
+        var welded = await Report("o1", rule, "phone:171001", "phone:95588");
+        Assert.Equal(5, welded.Union.Size); // three carriers in three groups: not yet told apart from a young mule account
+        Assert.Empty(welded.NewlyCommon);
+
+        var fourth = await Report("o2", rule, "phone:171002", "phone:95588");
+
+        Assert.Equal(CommonReason.Bridge, Assert.Single(fourth.NewlyCommon).Value);
+        Assert.Equal("", fourth.Union.Name); // its other identifier is its own
+        Assert.Equal(["x1", "x2"], await MembersOf("x1"));
+        Assert.Equal(["y1", "y2"], await MembersOf("y2"));
+        Assert.Empty(await MembersOf("o1"));
+        var chain = await _graph.ReadChainAsync((await _graph.ChainOfIncidentAsync("x1"))!);
+        Assert.Equal(CommonReason.Bridge, chain!.CommonIdentifiers["phone:95588"]);
+        Assert.Null(await _graph.ChainOfIdentifierAsync("phone:95588"));
+
+        // A later victim naming the hotline and chain X's account joins chain X only.
+        var later = await Report("x3", rule, "bank:111", "phone:95588");
+        Assert.Equal(["x1", "x2", "x3"], await MembersOf("x3"));
+        Assert.Empty(later.NewlyCommon);
+    }
+
+    [Fact]
+    public async Task A_busy_mule_account_whose_reports_share_the_operations_phones_keeps_linking()
+    {
+        var rule = Rule();
+        await Report("m1", rule, "bank:333", "phone:170011");
+        await Report("m2", rule, "bank:333", "phone:170011");
+        await Report("m3", rule, "bank:333", "phone:170022");
+        await Report("m4", rule, "bank:333", "phone:170022", "simgw:goip-1");
+        await Report("m5", rule, "bank:333"); // all this victim could name
+        await Report("m6", rule, "bank:333", "simgw:goip-1");
+        var last = await Report("m7", rule, "bank:333", "url:gold1-invest.top");
+
+        Assert.Empty(last.NewlyCommon);
+        Assert.Equal(7, last.Union.Size);
+        Assert.Equal(["m1", "m2", "m3", "m4", "m5", "m6", "m7"], await MembersOf("m1"));
+    }
+
+    [Fact]
+    public async Task A_young_operations_account_taken_for_a_bridge_links_again_once_later_victims_connect_its_reports()
+    {
+        var rule = Rule();
+        await Report("a1", rule, "bank:888", "phone:170101");
+        await Report("a2", rule, "bank:888", "phone:170102");
+        await Report("a3", rule, "bank:888", "phone:170103");
+        var fourth = await Report("a4", rule, "bank:888", "phone:170104");
+        // Four victims, each also naming a number nobody else has named yet: a hotline's signature.
+        Assert.Equal(CommonReason.Bridge, fourth.NewlyCommon["bank:888"]);
+        Assert.Empty(await MembersOf("a1"));
+
+        // Later victims were called from those numbers. Three groups left: still a bridge (no flipping on every report).
+        var fifth = await Report("a5", rule, "phone:170101", "phone:170102");
+        Assert.Equal(["a1", "a2", "a5"], await MembersOf("a5"));
+        Assert.Empty(fifth.NewlyCommon);
+
+        // Two groups left: the account is the operation's own and links again.
+        var sixth = await Report("a6", rule, "phone:170103", "phone:170104");
+
+        Assert.Equal(6, sixth.Union.Size);
+        Assert.Equal(["a1", "a2", "a3", "a4", "a5", "a6"], await MembersOf("a6"));
+        Assert.Equal((await _graph.ChainOfIncidentAsync("a1")), await _graph.ChainOfIdentifierAsync("bank:888"));
+        var chain = await _graph.ReadChainAsync((await _graph.ChainOfIncidentAsync("a1"))!);
+        Assert.Empty(chain!.CommonIdentifiers);
+    }
+
+    [Fact]
+    public async Task An_identifier_over_the_degree_cap_is_common_whatever_its_structure()
+    {
+        var rule = Rule(degree: 3);
+        for (var i = 1; i <= 3; i++)
+        {
+            await Report($"c{i}", rule, "bank:444", "phone:170033");
+        }
+
+        var fourth = await Report("c4", rule, "bank:444", "phone:170033");
+
+        Assert.Equal(CommonReason.TooManyReports, fourth.NewlyCommon["bank:444"]);
+        Assert.Equal(CommonReason.TooManyReports, fourth.NewlyCommon["phone:170033"]);
+        Assert.Empty(await MembersOf("c1"));
+    }
+
+    [Fact]
+    public async Task A_listed_public_site_never_links_and_is_reported_as_common()
+    {
+        var rule = Rule(publicIdentifiers: "url:douyin.com");
+        var first = await Report("p1", rule, "bank:555", IdentifierKeys.Key(Contracts.Common.V1.IdentifierType.Url, "https://www.douyin.com/video/9")!);
+        await Report("p2", rule, "bank:555");
+        var other = await Report("p3", rule, "bank:666", "url:douyin.com/video/9");
+
+        Assert.Equal(CommonReason.ListedPublic, Assert.Single(first.NewlyCommon).Value);
+        Assert.Equal("", other.Union.Name);
+        Assert.Equal(["p1", "p2"], await MembersOf("p1"));
+        var chain = await _graph.ReadChainAsync((await _graph.ChainOfIncidentAsync("p1"))!);
+        Assert.Equal(CommonReason.ListedPublic, chain!.CommonIdentifiers["url:douyin.com/video/9"]);
+    }
+
+    [Fact]
+    public async Task A_redelivered_report_gets_the_same_answer_and_counts_once()
+    {
+        var rule = Rule();
+        await Report("r1", rule, "bank:777");
+        var first = await Report("r2", rule, "bank:777");
+        var again = await Report("r2", rule, "bank:777");
+
+        Assert.Equal((first.Union.Name, first.Union.Size), (again.Union.Name, again.Union.Size));
+        Assert.Equal(2, (await _graph.ReadChainAsync(first.Union.Name))!.Incidents.Count);
+    }
+}
