@@ -10,6 +10,7 @@ using Contracts.Events.V1;
 using Embedded;
 using Grpc.Net.Client;
 using Messaging;
+using ServiceProcesses;
 
 namespace Bench.Analysis;
 
@@ -44,7 +45,7 @@ internal static class AnalysisBench
             cancel.Cancel();
         };
 
-        var dll = options.AnalysisDll ?? ServiceProcess.LocateDll("Analysis");
+        var dll = options.AnalysisDll ?? RepoLayout.Locate("tools/Bench").ServiceDll("Analysis");
         Console.WriteLine($"Analysis: {dll}");
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Hardware.CpuModel()}, {Hardware.MemoryGiB():F0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
         var idle = Idle.Measure(TimeSpan.FromSeconds(1));
@@ -80,7 +81,7 @@ internal static class AnalysisBench
             environment[key] = value;
         }
 
-        using var analysis = ServiceProcess.Start(dll, environment);
+        using var analysis = ServiceProcess.Start(dll, environment, new ServiceProcessOptions { DefaultLogLevel = "Warning" });
         var clock = Stopwatch.StartNew();
         var lines = new ConcurrentQueue<AnalysisStatsLine>();
         analysis.LineReceived += line =>

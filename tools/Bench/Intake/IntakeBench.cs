@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Embedded;
 using Messaging;
+using ServiceProcesses;
 
 namespace Bench.Intake;
 
@@ -28,7 +29,7 @@ internal static class IntakeBench
             cancel.Cancel();
         };
 
-        var dll = options.IntakeDll ?? ServiceProcess.LocateDll("Intake");
+        var dll = options.IntakeDll ?? RepoLayout.Locate("tools/Bench").ServiceDll("Intake");
         Console.WriteLine($"Intake: {dll}");
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Hardware.CpuModel()}, {Hardware.MemoryGiB():F0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
@@ -69,7 +70,7 @@ internal static class IntakeBench
         }
 
         var baseline = probe.Count(Topics.Incidents);
-        using var intake = ServiceProcess.Start(dll, environment);
+        using var intake = ServiceProcess.Start(dll, environment, new ServiceProcessOptions { DefaultLogLevel = "Warning" });
         try
         {
             var cpuAtStart = ProcStat.ProcessCpuSeconds(intake.Pid);
