@@ -13,37 +13,15 @@ internal static class IntakeBench
         var (options, error) = IntakeBenchOptions.Parse(args);
         if (options is null)
         {
-            if (!string.IsNullOrEmpty(error))
-            {
-                Console.Error.WriteLine(error);
-            }
-            Console.Error.WriteLine(IntakeBenchOptions.Usage);
-            return 2;
+            return BenchCommandLine.Usage(error, IntakeBenchOptions.Usage);
         }
 
         const int Partitions = 6;
-        using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-
+        using var cancel = BenchSetup.CancelOnCtrlC();
         var dll = options.IntakeDll ?? RepoLayout.Locate("tools/Bench").ServiceDll("Intake");
-        Console.WriteLine($"Intake: {dll}");
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Hardware.CpuModel()}, {Hardware.MemoryGiB():F0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-
-        var idle = Idle.Measure(TimeSpan.FromSeconds(1));
-        Console.WriteLine($"Before start: machine {idle * 100:F0}% busy{(idle > 0.05 ? " - WARNING: something else is running; results will be low and noisy" : "")}");
-
-        using var kafka = EmbeddedKafka.Start(brokers: 1);
-        kafka.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
-        foreach (var topic in Topics.All)
-        {
-            kafka.CreateTopic(topic.Name, Partitions);
-        }
-        using var redis = EmbeddedRedis.Start();
-        Console.WriteLine($"embedded Kafka {kafka.BootstrapServers} ({Topics.All.Count} topics x {Partitions} partitions), embedded Redis {redis.ConnectionString}");
+        BenchSetup.DescribeMachine("Intake", dll);
+        using var backends = EmbeddedBackends.Start(Partitions);
+        var (kafka, redis) = (backends.Kafka, backends.Redis);
 
         using var probe = new KafkaProbe(kafka.BootstrapServers, Partitions);
         var reports = new BenchReports();
