@@ -47,9 +47,17 @@ internal static class BenchCommandLine
     {
         private int _index;
 
-        public string Name => args[_index];
+        public string Name { get; private set; } = "";
 
-        internal bool MoveNext() => ++_index < args.Length;
+        internal bool MoveNext()
+        {
+            if (++_index >= args.Length)
+            {
+                return false;
+            }
+            Name = args[_index];
+            return true;
+        }
 
         public string Value() => _index + 1 < args.Length ? args[++_index] : throw new FormatException($"{Name} needs a value.");
 
