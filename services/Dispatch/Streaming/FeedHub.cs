@@ -26,7 +26,7 @@ public sealed class FeedHub(int replayCapacity, int subscriberQueue)
         });
 
     /// <summary>Starts a subscription; with a token, first replays what came after it. Null result: the token is too old to resume without a gap.</summary>
-    public ReplaySubscription<FeedEvent>? Subscribe(IReadOnlyDictionary<(string Topic, int Partition), long>? resumeFrom, FeedFilter? filter = null)
+    public ReplaySubscription<FeedEvent>? Subscribe(Dictionary<(string Topic, int Partition), long>? resumeFrom, FeedFilter? filter = null)
     {
         filter ??= FeedFilter.All;
         return _hub.Subscribe(resumeFrom, filter.Matches);
