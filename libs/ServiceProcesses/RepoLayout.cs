@@ -37,9 +37,10 @@ public sealed class RepoLayout
     {
         var root = FindRoot(AppContext.BaseDirectory)
             ?? throw new ServiceStartException($"Cannot find the repository root ({SolutionFile}) above {AppContext.BaseDirectory}. Run {toolProject} from its build output inside the repository.");
-        var program = Assembly.GetEntryAssembly() ?? typeof(RepoLayout).Assembly;
-        var configuration = program.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } c ? c : "Debug";
-        var framework = new FrameworkName(AppContext.TargetFrameworkName ?? ".NETCoreApp,Version=v10.0");
+        // This library is built with the configuration and target framework of the tool that references it.
+        var library = typeof(RepoLayout).Assembly;
+        var configuration = library.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } c ? c : "Debug";
+        var framework = new FrameworkName(library.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName ?? ".NETCoreApp,Version=v10.0");
         return new RepoLayout(root, configuration, $"net{framework.Version.Major}.{framework.Version.Minor}", toolProject);
     }
 
