@@ -7,7 +7,6 @@ using Confluent.Kafka;
 using Contracts.Analysis.V1;
 using Contracts.Common.V1;
 using Contracts.Events.V1;
-using Embedded;
 using Grpc.Net.Client;
 using Messaging;
 using ServiceProcesses;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Embedded;
 using Messaging;
 using ServiceProcesses;
 
