@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Garnet;
 
 namespace Embedded;
@@ -38,7 +37,7 @@ public sealed class EmbeddedRedis : IDisposable
 
         if (port == 0)
         {
-            port = PickFreePort();
+            port = LoopbackPort.PickFree();
         }
 
         string[] args =
@@ -88,19 +87,5 @@ public sealed class EmbeddedRedis : IDisposable
         }
 
         server?.Dispose();
-    }
-
-    private static int PickFreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
     }
 }

@@ -1,6 +1,8 @@
 using Analysis.Domain;
 using Analysis.Streaming;
+using Contracts.Analysis.V1;
 using Contracts.Common.V1;
+using ServiceDefaults.Streaming;
 
 namespace Analysis.UnitTests;
 
@@ -9,7 +11,7 @@ public sealed class AlertHubTests
     private static Alert Alert(int n, AlertKind kind = AlertKind.Hotspot, Priority priority = Priority.P2)
         => new() { AlertId = $"alert-{n}", Kind = kind, Priority = priority };
 
-    private static List<Alert> Drain(AlertSubscription subscription)
+    private static List<Alert> Drain(ReplaySubscription<AlertEvent> subscription)
     {
         var alerts = new List<Alert>();
         while (subscription.Reader.TryRead(out var alertEvent))

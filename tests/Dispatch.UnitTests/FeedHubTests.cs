@@ -1,6 +1,7 @@
 using Contracts.Common.V1;
 using Contracts.Dispatch.V1;
 using Dispatch.Streaming;
+using ServiceDefaults.Streaming;
 
 namespace Dispatch.UnitTests;
 
@@ -12,7 +13,7 @@ public sealed class FeedHubTests
     /// <summary>An event recognisable by its id (the unit id field carries it).</summary>
     private static FeedEvent Event(string id) => new() { Unit = new UnitState { UnitId = id } };
 
-    private static List<string> Drain(FeedSubscription subscription)
+    private static List<string> Drain(ReplaySubscription<FeedEvent> subscription)
     {
         var ids = new List<string>();
         while (subscription.Reader.TryRead(out var e))

@@ -1,5 +1,6 @@
 using Embedded;
 using Messaging;
+using ServiceProcesses;
 
 namespace DevStack;
 
@@ -20,8 +21,8 @@ internal sealed class Stack
     private static readonly TimeSpan CrashSettleTime = TimeSpan.FromMilliseconds(750);
 
     private readonly StackOptions _options;
-    private readonly List<ChildProcess> _children = [];
-    private readonly TaskCompletionSource<ChildProcess> _unexpectedExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<ServiceProcess> _children = [];
+    private readonly TaskCompletionSource<ServiceProcess> _unexpectedExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EmbeddedKafka? _kafka;
     private EmbeddedRedis? _redis;
     private volatile bool _stopping;
@@ -41,7 +42,7 @@ internal sealed class Stack
     public Uri GatewayAddress => new($"http://127.0.0.1:{_options.GatewayPort}");
 
     /// <summary>Completes when a child exits while nobody asked it to.</summary>
-    public Task<ChildProcess> UnexpectedExit => _unexpectedExit.Task;
+    public Task<ServiceProcess> UnexpectedExit => _unexpectedExit.Task;
 
     /// <summary>Starts everything and waits until every service is healthy; on failure whatever did start is stopped again.</summary>
     public static async Task<Stack> StartAsync(StackOptions options, RepoLayout layout, CancellationToken cancellationToken)
@@ -82,7 +83,7 @@ internal sealed class Stack
         }
         catch (InvalidOperationException e)
         {
-            throw new StartupException($"Embedded Redis could not start on 127.0.0.1:{_options.RedisPort} ({e.InnerException?.Message ?? e.Message}). Pick another port with --redis-port <port>.");
+            throw new ServiceStartException($"Embedded Redis could not start on 127.0.0.1:{_options.RedisPort} ({e.InnerException?.Message ?? e.Message}). Pick another port with --redis-port <port>.");
         }
         Output.Info($"embedded Redis (Garnet) on {_redis.ConnectionString}");
 
@@ -92,7 +93,7 @@ internal sealed class Stack
             ["Redis__Configuration"] = _redis.ConnectionString,
         };
         Output.Info($"development signing key {Identities.KeyId} (in memory only; tokens end with this run)");
-        ChildProcess[] services =
+        ServiceProcess[] services =
         [
             Launch("intake", intakeDll, _options.IntakePort, backend, ConsoleColor.Magenta),
             Launch("analysis", analysisDll, _options.AnalysisPort, backend, ConsoleColor.Blue),
@@ -117,15 +118,21 @@ internal sealed class Stack
         }
     }
 
-    private ChildProcess Launch(string name, string dll, int port, IReadOnlyDictionary<string, string> environment, ConsoleColor color)
+    private ServiceProcess Launch(string name, string dll, int port, IReadOnlyDictionary<string, string> environment, ConsoleColor color)
     {
-        var child = ChildProcess.Start(name, dll, port, environment, color);
+        var child = ServiceProcess.Start(dll, new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Development" }, new ServiceProcessOptions
+        {
+            Name = name,
+            Port = port,
+            Echo = (source, line) => Output.Line(source, line, color),
+            Report = Output.Info,
+        });
         _children.Add(child);
         _ = WatchForCrashAsync(child);
         return child;
     }
 
-    private async Task WatchForCrashAsync(ChildProcess child)
+    private async Task WatchForCrashAsync(ServiceProcess child)
     {
         await child.Exited;
         await Task.Delay(CrashSettleTime);
@@ -135,18 +142,18 @@ internal sealed class Stack
         }
     }
 
-    private static async Task WaitAllHealthyAsync(IReadOnlyList<ChildProcess> children, CancellationToken cancellationToken)
+    private static async Task WaitAllHealthyAsync(IReadOnlyList<ServiceProcess> children, CancellationToken cancellationToken)
     {
         var waits = children.Select(c => c.WaitHealthyAsync(HealthTimeout, cancellationToken)).ToList();
         try
         {
             await Task.WhenAll(waits);
         }
-        catch (StartupException)
+        catch (ServiceStartException)
         {
             // Name every service that failed, not only the first.
-            var failures = waits.Where(w => w.IsFaulted).SelectMany(w => w.Exception!.InnerExceptions).OfType<StartupException>().Select(e => e.Message);
-            throw new StartupException(string.Join(Environment.NewLine, failures));
+            var failures = waits.Where(w => w.IsFaulted).SelectMany(w => w.Exception!.InnerExceptions).OfType<ServiceStartException>().Select(e => e.Message);
+            throw new ServiceStartException(string.Join(Environment.NewLine, failures));
         }
     }
 

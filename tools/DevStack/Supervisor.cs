@@ -1,3 +1,5 @@
+using ServiceProcesses;
+
 namespace DevStack;
 
 /// <summary>Starts the stack (and the demo), then keeps it up until Ctrl+C / SIGTERM or until a child dies.</summary>
@@ -9,7 +11,7 @@ internal static class Supervisor
         RepoLayout layout;
         try
         {
-            layout = RepoLayout.Locate();
+            layout = RepoLayout.Locate("tools/DevStack");
             stack = await Stack.StartAsync(options, layout, shutdown.Requested);
         }
         catch (Exception e) when (e is OperationCanceledException || shutdown.Requested.IsCancellationRequested)
@@ -17,7 +19,7 @@ internal static class Supervisor
             Output.Info("stopped before the stack was up");
             return 0;
         }
-        catch (StartupException e)
+        catch (ServiceStartException e)
         {
             Output.Error($"the stack did not start:{Environment.NewLine}{e.Message}");
             return 1;

@@ -2,6 +2,7 @@ using Contracts.Dispatch.V1;
 using Contracts.Intake.V1;
 using Google.Protobuf;
 using ServiceDefaults.Security;
+using ServiceProcesses;
 
 namespace DevStack;
 

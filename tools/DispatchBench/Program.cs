@@ -3,13 +3,13 @@ using System.Globalization;
 using Confluent.Kafka;
 using Contracts.Common.V1;
 using Contracts.Dispatch.V1;
-using DispatchBench;
 using Embedded;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Messaging;
+using ServiceProcesses;
 
 // Usage: DispatchBench [units=50000] [queries=10000] [positionsPerSecond=5000] [positionSeconds=30]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -35,13 +35,13 @@ using var redis = EmbeddedRedis.Start();
 using var signingKey = ServiceDefaults.Security.DevSigningKey.Create();
 var tokens = new ServiceDefaults.Security.TokenIssuer(signingKey.Credentials);
 Grpc.Core.Metadata Bearer(ServiceDefaults.Security.SuiteIdentity identity) => new() { { "authorization", $"Bearer {tokens.Issue(identity, TimeSpan.FromHours(12))}" } };
-using var dispatch = DispatchProcess.Start(new Dictionary<string, string>(signingKey.HostSettings().ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!))
+using var dispatch = ServiceProcess.Start(RepoLayout.Locate("tools/DispatchBench").ServiceDll("Dispatch"), new Dictionary<string, string>(signingKey.HostSettings().ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!))
 {
     ["Kafka__BootstrapServers"] = kafka.BootstrapServers,
     ["Redis__Configuration"] = redis.ConnectionString,
     ["Kestrel__Limits__Http2__MaxStreamsPerConnection"] = StreamsPerChannel.ToString(CultureInfo.InvariantCulture),
     ["Dispatch__TerminalQueue"] = "64",
-});
+}, new ServiceProcessOptions { DefaultLogLevel = "Warning" });
 await dispatch.WaitHealthyAsync(TimeSpan.FromSeconds(60));
 
 var random = new Random(42);
@@ -88,7 +88,7 @@ var channels = Enumerable.Range(0, (units + StreamsPerChannel - 1) / StreamsPerC
 var terminals = new AsyncDuplexStreamingCall<TerminalMessage, DispatchMessage>[units];
 // Each terminal with a token bound to its unit, made before the clock starts.
 var unitTokens = Enumerable.Range(0, units).Select(i => Bearer(ServiceDefaults.Security.SuiteIdentity.Terminal($"u{i:00000}"))).ToArray();
-var cpuBefore = dispatch.CpuSeconds();
+var cpuBefore = ProcStat.ProcessCpuSeconds(dispatch.Pid);
 var connecting = Stopwatch.StartNew();
 await Parallel.ForEachAsync(Enumerable.Range(0, units), new ParallelOptions { MaxDegreeOfParallelism = 256 }, async (i, _) =>
 {
@@ -111,7 +111,7 @@ GeoPoint RandomPointFor(int i)
     return new GeoPoint { Latitude = centre.Latitude + (r.NextDouble() * 2 - 1) * HalfSideDegrees, Longitude = centre.Longitude + (r.NextDouble() * 2 - 1) * HalfSideDegrees };
 }
 var connectSeconds = connecting.Elapsed.TotalSeconds;
-Console.WriteLine($"phase 1: {units:N0} terminals connected in {connectSeconds:F1} s ({units / connectSeconds:N0}/s), dispatch used {dispatch.CpuSeconds() - cpuBefore:F1} CPU s");
+Console.WriteLine($"phase 1: {units:N0} terminals connected in {connectSeconds:F1} s ({units / connectSeconds:N0}/s), dispatch used {ProcStat.ProcessCpuSeconds(dispatch.Pid) - cpuBefore:F1} CPU s");
 
 var asOperator = Bearer(ServiceDefaults.Security.SuiteIdentity.Operator("bench-operator"));
 var query = new DispatchService.DispatchServiceClient(channels[0].Intercept(metadata =>
@@ -177,7 +177,7 @@ long Processed() => Enumerable.Range(0, Partitions).Sum(p => watermarks.QueryWat
 var movers = Math.Min(units, positionRate); // every mover sends about once a second
 var locks = Enumerable.Range(0, movers).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 var processedBefore = Processed();
-cpuBefore = dispatch.CpuSeconds();
+cpuBefore = ProcStat.ProcessCpuSeconds(dispatch.Pid);
 var sent = 0L;
 var clock = Stopwatch.StartNew();
 var ticks = positionSeconds * 10;
@@ -225,8 +225,8 @@ var processed = Processed() - processedBefore;
 var drainSeconds = clock.Elapsed.TotalSeconds;
 Console.WriteLine($"phase 3: {sent:N0} position updates sent from {movers:N0} streams in {sendSeconds:F1} s ({sent / sendSeconds:N0}/s); " +
     $"{processed:N0} processed by {drainSeconds:F1} s ({processed / drainSeconds:N0}/s, last one {drainSeconds - sendSeconds:F2} s after the last send); " +
-    $"dispatch used {dispatch.CpuSeconds() - cpuBefore:F1} CPU s ({(dispatch.CpuSeconds() - cpuBefore) / drainSeconds * 100:F0} % of one core)");
-Console.WriteLine($"dispatch peak resident memory {dispatch.PeakResidentMiB():N0} MiB");
+    $"dispatch used {ProcStat.ProcessCpuSeconds(dispatch.Pid) - cpuBefore:F1} CPU s ({(ProcStat.ProcessCpuSeconds(dispatch.Pid) - cpuBefore) / drainSeconds * 100:F0} % of one core)");
+Console.WriteLine($"dispatch peak resident memory {ProcStat.PeakResidentMiB(dispatch.Pid):N0} MiB");
 
 foreach (var terminal in terminals)
 {
@@ -236,4 +236,5 @@ foreach (var channel in channels)
 {
     channel.Dispose();
 }
+await dispatch.StopAsync(TimeSpan.FromSeconds(10));
 return 0;

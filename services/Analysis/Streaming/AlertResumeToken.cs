@@ -1,52 +1,32 @@
 using System.Globalization;
-using System.Text;
+using ServiceDefaults.Streaming;
 
 namespace Analysis.Streaming;
 
 /// <summary>
-/// Where a WatchAlerts caller is: the last alerts.v1 offset delivered for every partition. It does
-/// not depend on the replica, so a caller can resume on any of them. Text form "partition:offset;..."
-/// in base64 (opaque to callers).
+/// Where a WatchAlerts caller is: the last alerts.v1 offset delivered for every partition, as a
+/// <see cref="PositionToken"/> with the partition number as key ("partition:offset;...").
 /// </summary>
 public static class AlertResumeToken
 {
     public static string Encode(IReadOnlyDictionary<int, long> positions)
-    {
-        var text = new StringBuilder();
-        foreach (var (partition, offset) in positions.OrderBy(p => p.Key))
-        {
-            if (text.Length > 0)
-            {
-                text.Append(';');
-            }
-            text.Append(partition.ToString(CultureInfo.InvariantCulture)).Append(':').Append(offset.ToString(CultureInfo.InvariantCulture));
-        }
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(text.ToString()));
-    }
+        => PositionToken.Encode(positions.OrderBy(p => p.Key).Select(p => (p.Key.ToString(CultureInfo.InvariantCulture), p.Value)));
 
     public static bool TryDecode(string token, out Dictionary<int, long> positions)
     {
         positions = [];
-        string text;
-        try
-        {
-            text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-        }
-        catch (FormatException)
+        if (!PositionToken.TryDecode(token, out var entries))
         {
             return false;
         }
-        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (key, offset) in entries)
         {
-            var pieces = part.Split(':');
-            if (pieces.Length != 2
-                || !int.TryParse(pieces[0], NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
-                || !long.TryParse(pieces[1], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            if (!PositionToken.TryParsePartition(key, out var partition))
             {
                 return false;
             }
             positions[partition] = offset;
         }
-        return positions.Count > 0;
+        return true;
     }
 }

@@ -1,47 +1,30 @@
 using System.Globalization;
-using System.Text;
+using ServiceDefaults.Streaming;
 
 namespace Dispatch.Streaming;
 
 /// <summary>
 /// Where an operator is in the feed: the last Kafka offset delivered for every topic partition
-/// the feed is built from. Independent of the replica, so a feed can resume on any of them.
-/// Text form: "topic:partition:offset;..." (opaque to clients).
+/// the feed is built from, as a <see cref="PositionToken"/> with "topic:partition" as key
+/// ("topic:partition:offset;...").
 /// </summary>
 public static class ResumeToken
 {
     public static string Encode(IReadOnlyDictionary<(string Topic, int Partition), long> positions)
-    {
-        var text = new StringBuilder();
-        foreach (var ((topic, partition), offset) in positions.OrderBy(p => p.Key.Topic, StringComparer.Ordinal).ThenBy(p => p.Key.Partition))
-        {
-            if (text.Length > 0)
-            {
-                text.Append(';');
-            }
-            text.Append(topic).Append(':').Append(partition.ToString(CultureInfo.InvariantCulture)).Append(':').Append(offset.ToString(CultureInfo.InvariantCulture));
-        }
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(text.ToString()));
-    }
+        => PositionToken.Encode(positions.OrderBy(p => p.Key.Topic, StringComparer.Ordinal).ThenBy(p => p.Key.Partition)
+            .Select(p => ($"{p.Key.Topic}:{p.Key.Partition.ToString(CultureInfo.InvariantCulture)}", p.Value)));
 
     public static bool TryDecode(string token, out Dictionary<(string Topic, int Partition), long> positions)
     {
         positions = [];
-        string text;
-        try
-        {
-            text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-        }
-        catch (FormatException)
+        if (!PositionToken.TryDecode(token, out var entries))
         {
             return false;
         }
-        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (key, offset) in entries)
         {
-            var pieces = part.Split(':');
-            if (pieces.Length != 3
-                || !int.TryParse(pieces[1], NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
-                || !long.TryParse(pieces[2], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            var pieces = key.Split(':');
+            if (pieces.Length != 2 || !PositionToken.TryParsePartition(pieces[1], out var partition))
             {
                 return false;
             }

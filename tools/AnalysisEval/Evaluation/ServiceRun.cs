@@ -12,6 +12,7 @@ using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Messaging;
+using ServiceProcesses;
 
 namespace AnalysisEval.Evaluation;
 
@@ -52,7 +53,7 @@ public static class ServiceRun
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        using var service = ServiceProcess.Start(ServiceProcess.LocateDll(), environment);
+        using var service = ServiceProcess.Start(RepoLayout.Locate("tools/AnalysisEval").ServiceDll("Analysis"), environment, new ServiceProcessOptions { DefaultLogLevel = "Warning" });
         try
         {
             await service.WaitHealthyAsync(TimeSpan.FromSeconds(60));

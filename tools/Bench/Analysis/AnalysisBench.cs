@@ -7,9 +7,9 @@ using Confluent.Kafka;
 using Contracts.Analysis.V1;
 using Contracts.Common.V1;
 using Contracts.Events.V1;
-using Embedded;
 using Grpc.Net.Client;
 using Messaging;
+using ServiceProcesses;
 
 namespace Bench.Analysis;
 
@@ -29,39 +29,19 @@ internal static class AnalysisBench
         var (options, error) = AnalysisBenchOptions.Parse(args);
         if (options is null)
         {
-            if (!string.IsNullOrEmpty(error))
-            {
-                Console.Error.WriteLine(error);
-            }
-            Console.Error.WriteLine(AnalysisBenchOptions.Usage);
-            return 2;
+            return BenchCommandLine.Usage(error, AnalysisBenchOptions.Usage);
         }
 
-        using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-
-        var dll = options.AnalysisDll ?? ServiceProcess.LocateDll("Analysis");
-        Console.WriteLine($"Analysis: {dll}");
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Hardware.CpuModel()}, {Hardware.MemoryGiB():F0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-        var idle = Idle.Measure(TimeSpan.FromSeconds(1));
-        Console.WriteLine($"Before start: machine {idle * 100:F0}% busy{(idle > 0.05 ? " - WARNING: something else is running; results will be low and noisy" : "")}");
+        using var cancel = BenchSetup.CancelOnCtrlC();
+        var dll = options.AnalysisDll ?? RepoLayout.Locate("tools/Bench").ServiceDll("Analysis");
+        BenchSetup.DescribeMachine("Analysis", dll);
 
         var generation = Stopwatch.StartNew();
         var backlog = IncidentBacklog.Generate(options.Incidents, options.Seed);
         Console.WriteLine($"generated in {generation.Elapsed.TotalSeconds:F1} s: {backlog.Summary}");
 
-        using var kafka = EmbeddedKafka.Start(brokers: 1);
-        kafka.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
-        foreach (var topic in Topics.All)
-        {
-            kafka.CreateTopic(topic.Name, Partitions);
-        }
-        using var redis = EmbeddedRedis.Start();
-        Console.WriteLine($"embedded Kafka {kafka.BootstrapServers} ({Topics.All.Count} topics x {Partitions} partitions), embedded Redis {redis.ConnectionString}");
+        using var backends = EmbeddedBackends.Start(Partitions);
+        var (kafka, redis) = (backends.Kafka, backends.Redis);
 
         // Analysis validates bearer tokens: a signing key for this run only; the watchlist is loaded by an administrator.
         using var signingKey = ServiceDefaults.Security.DevSigningKey.Create();
@@ -80,7 +60,7 @@ internal static class AnalysisBench
             environment[key] = value;
         }
 
-        using var analysis = ServiceProcess.Start(dll, environment);
+        using var analysis = ServiceProcess.Start(dll, environment, new ServiceProcessOptions { DefaultLogLevel = "Warning" });
         var clock = Stopwatch.StartNew();
         var lines = new ConcurrentQueue<AnalysisStatsLine>();
         analysis.LineReceived += line =>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Bench.Analysis;
 
 /// <summary>Command line of the benchmark: `analysis [--incidents N] [--warmup N] ...`.</summary>
@@ -25,54 +23,18 @@ internal sealed record AnalysisBenchOptions
 
     public static (AnalysisBenchOptions? Options, string? Error) Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] != "analysis")
+        var (options, error) = BenchCommandLine.Parse(args, "analysis", new AnalysisBenchOptions(), (options, flag) => flag.Name switch
         {
-            return (null, "The first argument must be the benchmark to run: analysis.");
-        }
-        var options = new AnalysisBenchOptions();
-        var env = new Dictionary<string, string>();
-        for (var i = 1; i < args.Length; i++)
-        {
-            var flag = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{flag} needs a value.");
-            int Positive() => int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-                ? n : throw new FormatException($"{flag} needs a positive whole number.");
-            int NonNegative() => int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                ? n : throw new FormatException($"{flag} needs a whole number.");
-            try
-            {
-                options = flag switch
-                {
-                    "--incidents" => options with { Incidents = Positive() },
-                    "--warmup" => options with { WarmUp = NonNegative() },
-                    "--seed" => options with { Seed = NonNegative() },
-                    "--threads" => options with { Threads = true },
-                    "--analysis-dll" => options with { AnalysisDll = Path.GetFullPath(Next()) },
-                    "--analysis-env" => AddEnv(options, env, Next()),
-                    "--help" or "-h" => throw new FormatException(""),
-                    _ => throw new FormatException($"Unknown option {flag}."),
-                };
-            }
-            catch (FormatException e)
-            {
-                return (null, e.Message);
-            }
-        }
-        if (options.WarmUp >= options.Incidents)
-        {
-            return (null, "--warmup must be smaller than --incidents: the measured incidents come after the warm-up.");
-        }
-        return (options with { AnalysisEnvironment = env }, null);
-    }
-
-    private static AnalysisBenchOptions AddEnv(AnalysisBenchOptions options, Dictionary<string, string> env, string pair)
-    {
-        var eq = pair.IndexOf('=');
-        if (eq <= 0)
-        {
-            throw new FormatException("--analysis-env needs KEY=VALUE.");
-        }
-        env[pair[..eq]] = pair[(eq + 1)..];
-        return options;
+            "--incidents" => options with { Incidents = flag.Positive() },
+            "--warmup" => options with { WarmUp = flag.NonNegative() },
+            "--seed" => options with { Seed = flag.NonNegative() },
+            "--threads" => options with { Threads = true },
+            "--analysis-dll" => options with { AnalysisDll = flag.FullPath() },
+            "--analysis-env" => options with { AnalysisEnvironment = flag.EnvironmentEntry(options.AnalysisEnvironment) },
+            _ => flag.Unknown<AnalysisBenchOptions>(),
+        });
+        return options is { } parsed && parsed.WarmUp >= parsed.Incidents
+            ? (null, "--warmup must be smaller than --incidents: the measured incidents come after the warm-up.")
+            : (options, error);
     }
 }

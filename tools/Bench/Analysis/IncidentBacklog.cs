@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AnalysisEval.Scenario;
 using Confluent.Kafka;
 using Contracts.Analysis.V1;
@@ -68,8 +67,7 @@ internal sealed class IncidentBacklog
     /// <summary>Publishes every incident as events.v1.IncidentReported (key = incident id); returns once all are acknowledged.</summary>
     public TimeSpan Produce(string bootstrapServers)
     {
-        var stopwatch = Stopwatch.StartNew();
-        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        var config = new ProducerConfig
         {
             BootstrapServers = bootstrapServers,
             ClientId = "bench-incidents",
@@ -80,12 +78,10 @@ internal sealed class IncidentBacklog
             BatchSize = 512 * 1024,
             CompressionType = CompressionType.Lz4, // as Intake publishes
             QueueBufferingMaxMessages = 1_000_000,
-        }).Build();
-        var failed = 0;
-        var firstError = "";
+        };
         var headers = KafkaHeaders.ForProtobuf(IncidentReported.Descriptor.FullName);
         var publishedAt = Timestamp.FromDateTime(DateTime.UtcNow);
-        foreach (var incident in Incidents)
+        var records = Incidents.Select(incident =>
         {
             var reported = new IncidentReported
             {
@@ -99,29 +95,8 @@ internal sealed class IncidentBacklog
                 },
                 Incident = incident,
             };
-            var message = new Message<string, byte[]> { Key = incident.IncidentId, Value = reported.ToByteArray(), Headers = headers };
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(Topics.Incidents, message, report =>
-                    {
-                        if (report.Error.IsError && Interlocked.Increment(ref failed) == 1)
-                        {
-                            firstError = report.Error.Reason;
-                        }
-                    });
-                    break;
-                }
-                catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(50));
-                }
-            }
-        }
-        producer.Flush(TimeSpan.FromMinutes(2));
-        return failed == 0
-            ? stopwatch.Elapsed
-            : throw new InvalidOperationException($"{failed} incidents were not acknowledged by the embedded broker: {firstError}");
+            return (new TopicPartition(Topics.Incidents, Partition.Any), new Message<string, byte[]> { Key = incident.IncidentId, Value = reported.ToByteArray(), Headers = headers });
+        });
+        return BacklogProducer.ProduceAll(config, records, "incidents");
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Embedded;
 using Messaging;
+using ServiceProcesses;
 
 namespace Bench.Intake;
 
@@ -12,37 +12,15 @@ internal static class IntakeBench
         var (options, error) = IntakeBenchOptions.Parse(args);
         if (options is null)
         {
-            if (!string.IsNullOrEmpty(error))
-            {
-                Console.Error.WriteLine(error);
-            }
-            Console.Error.WriteLine(IntakeBenchOptions.Usage);
-            return 2;
+            return BenchCommandLine.Usage(error, IntakeBenchOptions.Usage);
         }
 
         const int Partitions = 6;
-        using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-
-        var dll = options.IntakeDll ?? ServiceProcess.LocateDll("Intake");
-        Console.WriteLine($"Intake: {dll}");
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Hardware.CpuModel()}, {Hardware.MemoryGiB():F0} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-
-        var idle = Idle.Measure(TimeSpan.FromSeconds(1));
-        Console.WriteLine($"Before start: machine {idle * 100:F0}% busy{(idle > 0.05 ? " - WARNING: something else is running; results will be low and noisy" : "")}");
-
-        using var kafka = EmbeddedKafka.Start(brokers: 1);
-        kafka.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
-        foreach (var topic in Topics.All)
-        {
-            kafka.CreateTopic(topic.Name, Partitions);
-        }
-        using var redis = EmbeddedRedis.Start();
-        Console.WriteLine($"embedded Kafka {kafka.BootstrapServers} ({Topics.All.Count} topics x {Partitions} partitions), embedded Redis {redis.ConnectionString}");
+        using var cancel = BenchSetup.CancelOnCtrlC();
+        var dll = options.IntakeDll ?? RepoLayout.Locate("tools/Bench").ServiceDll("Intake");
+        BenchSetup.DescribeMachine("Intake", dll);
+        using var backends = EmbeddedBackends.Start(Partitions);
+        var (kafka, redis) = (backends.Kafka, backends.Redis);
 
         using var probe = new KafkaProbe(kafka.BootstrapServers, Partitions);
         var reports = new BenchReports();
@@ -69,7 +47,7 @@ internal static class IntakeBench
         }
 
         var baseline = probe.Count(Topics.Incidents);
-        using var intake = ServiceProcess.Start(dll, environment);
+        using var intake = ServiceProcess.Start(dll, environment, new ServiceProcessOptions { DefaultLogLevel = "Warning" });
         try
         {
             var cpuAtStart = ProcStat.ProcessCpuSeconds(intake.Pid);

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Bench.Intake;
 
 /// <summary>Command line of the benchmark: `intake [--seconds N] [--phases bulk,partner,unary] ...`.</summary>
@@ -34,58 +32,21 @@ internal sealed record IntakeBenchOptions
     public string? IntakeDll { get; init; }
 
     public static (IntakeBenchOptions? Options, string? Error) Parse(string[] args)
-    {
-        if (args.Length == 0 || args[0] != "intake")
+        => BenchCommandLine.Parse(args, "intake", new IntakeBenchOptions(), (options, flag) => flag.Name switch
         {
-            return (null, "The first argument must be the benchmark to run: intake.");
-        }
-        var options = new IntakeBenchOptions();
-        var env = new Dictionary<string, string>();
-        for (var i = 1; i < args.Length; i++)
-        {
-            var flag = args[i];
-            string Next() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{flag} needs a value.");
-            int Positive() => int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-                ? n : throw new FormatException($"{flag} needs a positive whole number.");
-            int NonNegative() => int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-                ? n : throw new FormatException($"{flag} needs a whole number.");
-            try
-            {
-                options = flag switch
-                {
-                    "--seconds" => options with { Seconds = Positive() },
-                    "--bulk-streams" => options with { BulkStreams = Positive() },
-                    "--bulk-items" => options with { BulkItems = Math.Min(Positive(), 50_000) },
-                    "--partner-count" => options with { PartnerCount = Positive() },
-                    "--partner-warmup" => options with { PartnerWarmUp = NonNegative() },
-                    "--unary-callers" => options with { UnaryCallers = Positive() },
-                    "--unary-connections" => options with { UnaryConnections = Positive() },
-                    "--threads" => options with { Threads = true },
-                    "--intake-dll" => options with { IntakeDll = Path.GetFullPath(Next()) },
-                    "--phases" => options with { Phases = ParsePhases(Next()) },
-                    "--intake-env" => AddEnv(options, env, Next()),
-                    "--help" or "-h" => throw new FormatException(""),
-                    _ => throw new FormatException($"Unknown option {flag}."),
-                };
-            }
-            catch (FormatException e)
-            {
-                return (null, e.Message);
-            }
-        }
-        return (options with { IntakeEnvironment = env }, null);
-    }
-
-    private static IntakeBenchOptions AddEnv(IntakeBenchOptions options, Dictionary<string, string> env, string pair)
-    {
-        var eq = pair.IndexOf('=');
-        if (eq <= 0)
-        {
-            throw new FormatException("--intake-env needs KEY=VALUE.");
-        }
-        env[pair[..eq]] = pair[(eq + 1)..];
-        return options;
-    }
+            "--seconds" => options with { Seconds = flag.Positive() },
+            "--bulk-streams" => options with { BulkStreams = flag.Positive() },
+            "--bulk-items" => options with { BulkItems = Math.Min(flag.Positive(), 50_000) },
+            "--partner-count" => options with { PartnerCount = flag.Positive() },
+            "--partner-warmup" => options with { PartnerWarmUp = flag.NonNegative() },
+            "--unary-callers" => options with { UnaryCallers = flag.Positive() },
+            "--unary-connections" => options with { UnaryConnections = flag.Positive() },
+            "--threads" => options with { Threads = true },
+            "--intake-dll" => options with { IntakeDll = flag.FullPath() },
+            "--phases" => options with { Phases = ParsePhases(flag.Value()) },
+            "--intake-env" => options with { IntakeEnvironment = flag.EnvironmentEntry(options.IntakeEnvironment) },
+            _ => flag.Unknown<IntakeBenchOptions>(),
+        });
 
     private static string[] ParsePhases(string list)
     {

@@ -3,6 +3,7 @@ using Contracts.Intake.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Messaging;
+using ServiceProcesses;
 
 namespace Bench.Intake;
 

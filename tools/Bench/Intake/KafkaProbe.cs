@@ -42,44 +42,19 @@ internal sealed class KafkaProbe(string bootstrapServers, int partitions) : IDis
             CompressionType = CompressionType.Lz4,
             QueueBufferingMaxMessages = 1_000_000,
         };
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        using var producer = new ProducerBuilder<string, byte[]>(config).Build();
-        var failed = 0;
-        var firstError = "";
         var headers = new Headers { { KafkaHeaders.ContentType, "application/x-protobuf"u8.ToArray() } };
-        for (var i = 0; i < count; i++)
+        var records = Enumerable.Range(0, count).Select(i =>
         {
             var partition = i % partitions;
             var source = $"partner-{partition}";
-            var message = new Message<string, byte[]>
+            return (new TopicPartition(Topics.PartnerIncidents, partition), new Message<string, byte[]>
             {
                 Key = source,
                 Value = reports.Report(source, $"bench-{reports.RunId}-partner-{i}").ToByteArray(),
                 Headers = headers,
-            };
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(new TopicPartition(Topics.PartnerIncidents, partition), message, report =>
-                    {
-                        if (report.Error.IsError && Interlocked.Increment(ref failed) == 1)
-                        {
-                            firstError = report.Error.Reason;
-                        }
-                    });
-                    break;
-                }
-                catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(50));
-                }
-            }
-        }
-        producer.Flush(TimeSpan.FromMinutes(2));
-        return failed == 0
-            ? stopwatch.Elapsed
-            : throw new InvalidOperationException($"{failed} partner records were not acknowledged by the embedded broker: {firstError}");
+            });
+        });
+        return BacklogProducer.ProduceAll(config, records, "partner records");
     }
 
     public void Dispose() => _watermarks.Dispose();

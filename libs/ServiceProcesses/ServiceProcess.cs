@@ -1,41 +1,53 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Embedded;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
-namespace DevStack;
+namespace ServiceProcesses;
 
 /// <summary>
-/// One service of the stack running as `dotnet &lt;dll&gt;`, its output echoed line by line with
-/// its name in front.
+/// A service of the suite (or the gateway) running as `dotnet &lt;Service&gt;.dll` from its build output on
+/// loopback (h2c), configured by environment like compose does. Its stdout/stderr lines are echoed with its
+/// name in front.
 /// </summary>
-internal sealed partial class ChildProcess : IDisposable
+public sealed partial class ServiceProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly ServiceProcessOptions _options;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConsoleColor _color;
 
-    private ChildProcess(string name, Uri address, Process process, ConsoleColor color)
+    private ServiceProcess(string name, Uri address, Process process, ServiceProcessOptions options)
     {
         Name = name;
         Address = address;
         _process = process;
-        _color = color;
+        _options = options;
     }
 
+    /// <summary>Lower-case name, as in log lines: "intake".</summary>
     public string Name { get; }
 
     /// <summary>http://127.0.0.1:port, h2c.</summary>
     public Uri Address { get; }
 
+    public int Pid => _process.Id;
+
     /// <summary>Completes with the exit code once the process has exited and its output is drained.</summary>
     public Task<int> Exited => _exited.Task;
 
-    public static ChildProcess Start(string name, string dll, int port, IReadOnlyDictionary<string, string> environment, ConsoleColor color)
+    /// <summary>Every line the service writes (stdout and stderr), as it arrives; on the output reader's thread.</summary>
+    public event Action<string>? LineReceived;
+
+    /// <summary>Starts <paramref name="dll"/> with <paramref name="environment"/> on top of the URL settings; see <see cref="ServiceProcessOptions"/> for the rest.</summary>
+    /// <exception cref="ServiceStartException">The process could not be started.</exception>
+    public static ServiceProcess Start(string dll, IReadOnlyDictionary<string, string> environment, ServiceProcessOptions? options = null)
     {
-        var url = $"http://127.0.0.1:{port}";
+        options ??= new ServiceProcessOptions();
+        var name = options.Name ?? Path.GetFileNameWithoutExtension(dll).ToLowerInvariant();
+        var url = $"http://127.0.0.1:{(options.Port == 0 ? LoopbackPort.PickFree() : options.Port)}";
         var start = new ProcessStartInfo(DotnetHost(), [dll, "--urls", url])
         {
             // The content root (appsettings.json) is the working directory.
@@ -48,32 +60,36 @@ internal sealed partial class ChildProcess : IDisposable
         };
         // Either alone overrides the "Urls" in the service's appsettings.json; --urls also wins over a stray URLS variable.
         start.Environment["ASPNETCORE_URLS"] = url;
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        if (options.DefaultLogLevel is { } level)
+        {
+            start.Environment["Logging__LogLevel__Default"] = level;
+        }
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var child = new ChildProcess(name, new Uri(url), process, color);
+        var child = new ServiceProcess(name, new Uri(url), process, options);
         process.OutputDataReceived += (_, e) => child.Echo(e.Data);
         process.ErrorDataReceived += (_, e) => child.Echo(e.Data);
         process.Exited += (_, _) => Task.Run(child.OnExited);
         if (!process.Start())
         {
-            throw new StartupException($"{name}: could not start {start.FileName} {dll}.");
+            throw new ServiceStartException($"{name}: could not start {start.FileName} {dll}.");
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        Output.Info($"{name} started (pid {process.Id}) on {url}");
+        options.Report($"{name} started (pid {process.Id}) on {url}");
         return child;
     }
 
     /// <summary>
-    /// Polls grpc.health.v1 Check until the service answers SERVING. Fails fast when the process
-    /// dies, naming it and its exit code.
+    /// Polls grpc.health.v1 Check until the service answers SERVING. Fails fast when the process dies, naming it
+    /// and its exit code.
     /// </summary>
-    public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <exception cref="ServiceStartException">The process exited, or did not report SERVING within <paramref name="timeout"/>.</exception>
+    public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var channel = GrpcChannel.ForAddress(Address);
         var health = new Health.HealthClient(channel);
@@ -83,14 +99,14 @@ internal sealed partial class ChildProcess : IDisposable
         {
             if (Exited.IsCompleted)
             {
-                throw new StartupException($"{Name} exited with code {Exited.Result} before it became healthy; its last [{Name}] lines above say why.");
+                throw new ServiceStartException($"{Name} exited with code {Exited.Result} before it became healthy; its last [{Name}] lines above say why.");
             }
             try
             {
                 var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellationToken);
                 if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
-                    Output.Info($"{Name} is healthy ({stopwatch.Elapsed.TotalSeconds:F1} s)");
+                    _options.Report($"{Name} is healthy after {stopwatch.Elapsed.TotalSeconds:F1} s");
                     return;
                 }
                 lastAnswer = $"status {reply.Status}";
@@ -106,20 +122,20 @@ internal sealed partial class ChildProcess : IDisposable
 
             if (stopwatch.Elapsed > timeout)
             {
-                throw new StartupException($"{Name} did not report SERVING on grpc.health.v1 at {Address} within {timeout.TotalSeconds:F0} s (last answer: {lastAnswer}).");
+                throw new ServiceStartException($"{Name} did not report SERVING on grpc.health.v1 at {Address} within {timeout.TotalSeconds:F0} s (last answer: {lastAnswer}).");
             }
             // Wake up early if the process dies meanwhile.
-            await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken), Exited);
+            await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken), Exited);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
     /// <summary>
-    /// SIGTERM (the host shuts down cleanly: consumers leave their groups, producers flush), then
-    /// the whole process tree is killed if it is still there after <paramref name="grace"/> or as
-    /// soon as <paramref name="hurry"/> fires.
+    /// SIGTERM (the host shuts down cleanly: consumers leave their groups, producers flush), then the whole
+    /// process tree is killed if it is still there after <paramref name="grace"/> or as soon as
+    /// <paramref name="hurry"/> fires.
     /// </summary>
-    public async Task StopAsync(TimeSpan grace, CancellationToken hurry)
+    public async Task StopAsync(TimeSpan grace, CancellationToken hurry = default)
     {
         if (Exited.IsCompleted)
         {
@@ -132,7 +148,7 @@ internal sealed partial class ChildProcess : IDisposable
         }
         else if (Kill(_process.Id, SigTerm) != 0)
         {
-            Output.Info($"{Name}: SIGTERM failed (errno {Marshal.GetLastPInvokeError()}); killing it");
+            _options.Report($"{Name}: SIGTERM failed (errno {Marshal.GetLastPInvokeError()}); killing it");
             KillTree();
         }
 
@@ -145,7 +161,7 @@ internal sealed partial class ChildProcess : IDisposable
         }
         catch (OperationCanceledException)
         {
-            Output.Info($"{Name} still running {(hurry.IsCancellationRequested ? "and a second stop was requested" : $"{grace.TotalSeconds:F0} s after SIGTERM")}; killing it");
+            _options.Report($"{Name} still running {(hurry.IsCancellationRequested ? "and a second stop was requested" : $"{grace.TotalSeconds:F0} s after SIGTERM")}; killing it");
         }
         KillTree();
         try
@@ -154,7 +170,7 @@ internal sealed partial class ChildProcess : IDisposable
         }
         catch (TimeoutException)
         {
-            Output.Error($"{Name} (pid {_process.Id}) did not go away after a kill.");
+            _options.Report($"{Name} (pid {_process.Id}) did not go away after a kill.");
         }
     }
 
@@ -164,7 +180,7 @@ internal sealed partial class ChildProcess : IDisposable
         _process.Dispose();
     }
 
-    /// <summary>Last resort, also used when DevStack itself is going down abnormally.</summary>
+    /// <summary>Last resort, also for when the tool itself is going down abnormally.</summary>
     public void KillTree()
     {
         try
@@ -181,7 +197,8 @@ internal sealed partial class ChildProcess : IDisposable
     {
         if (line is not null)
         {
-            Output.Line(Name, line, _color);
+            _options.Echo(Name, line);
+            LineReceived?.Invoke(line);
         }
     }
 
@@ -192,7 +209,7 @@ internal sealed partial class ChildProcess : IDisposable
         _exited.TrySetResult(_process.ExitCode);
     }
 
-    /// <summary>The dotnet host that runs DevStack itself, so children use the same SDK/runtime.</summary>
+    /// <summary>The dotnet host that runs this program, so children use the same SDK/runtime.</summary>
     private static string DotnetHost()
     {
         if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
@@ -216,3 +233,25 @@ internal sealed partial class ChildProcess : IDisposable
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 }
+
+/// <summary>How a <see cref="ServiceProcess"/> is started and where its lines go.</summary>
+public sealed record ServiceProcessOptions
+{
+    /// <summary>Name in front of its lines and in messages; default the dll's name in lower case ("intake").</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Loopback port to listen on; 0 (default) picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Logging__LogLevel__Default of the service ("Warning": only what matters is echoed while measuring); null leaves its appsettings alone. The environment can still override it.</summary>
+    public string? DefaultLogLevel { get; init; }
+
+    /// <summary>Where each line the service writes goes, with its name; default standard error as "[name] line".</summary>
+    public Action<string, string> Echo { get; init; } = (name, line) => Console.Error.WriteLine($"[{name}] {line}");
+
+    /// <summary>Where progress messages about the process go (started, healthy, killed); default standard output.</summary>
+    public Action<string> Report { get; init; } = Console.WriteLine;
+}
+
+/// <summary>What a tool needs to run could not start (a service process, its build output, a port); the message names it and says what to do.</summary>
+public sealed class ServiceStartException(string message) : Exception(message);
