@@ -6,12 +6,15 @@ using Microsoft.Extensions.Options;
 
 namespace Analysis.Application;
 
-/// <summary>A series as the API and the alerts show it: members, the links between them with evidence, and movement.</summary>
+/// <summary>A series as the API and the alerts show it (MinSeriesSize members or more): members, the links between them with evidence, and movement.</summary>
 public sealed class SeriesReader(SeriesGraph graph, IncidentStore incidents, IOptions<SeriesOptions> options)
 {
+    public int MinSeriesSize => options.Value.MinSeriesSize;
+
     public async Task<Contracts.Analysis.V1.Series?> ReadAsync(string seriesId)
     {
-        if (await graph.MembersAsync(seriesId) is not { } found)
+        // A group below MinSeriesSize is a candidate series (its links are stored), not yet a series.
+        if (await graph.MembersAsync(seriesId) is not { } found || found.Members.Count < options.Value.MinSeriesSize)
         {
             return null;
         }
