@@ -141,8 +141,8 @@ public sealed class SeriesWeights
     /// <summary>Fitted on series profiles (tools/AnalysisEval calibrate-series, seeds 101-103); see docs/ANALYSIS-EVALUATION.md.</summary>
     public static SeriesWeights SeriesDefaults() => new()
     {
-        Intercept = -2.97, Distance = 1.62, DaysApart = 1.2, Spree = 0.8, EntryMethod = 0.97, TargetType = 0.32, PropertyTaken = 1.41,
-        TimeOfDay = 1.5, Suspect = 1.33, DistinguishingMarks = 2.49, Plate = 2.07, VehicleLooks = 2.07, Category = 1.58,
+        Intercept = -2.98, Distance = 1.63, DaysApart = 1.14, Spree = 0.84, EntryMethod = 0.96, TargetType = 0.32, PropertyTaken = 1.4,
+        TimeOfDay = 1.49, Suspect = 1.32, DistinguishingMarks = 2.45, Plate = 2.07, VehicleLooks = 2.07, Category = 1.57,
     };
 
     internal IEnumerable<(string Name, double Value, bool MayBeNegative)> All()

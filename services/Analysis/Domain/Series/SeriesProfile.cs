@@ -5,7 +5,7 @@ namespace Analysis.Domain.Series;
 /// <summary>
 /// A new incident against a whole series rather than one member: the crew's evidence is spread over its members
 /// (one report saw the plate, another the suspects, a third what was taken), so each feature is compared with what
-/// the series as a whole shows. Space and time: the closest member (a crew strikes near its last offences).
+/// the series as a whole shows. Space and time: the closest of the members nearest in time (where the crew was then).
 /// Entry method and category: the share of members agreeing. Target type: any member's target (crews alternate
 /// between two kinds of shop). Property: the crew's favourite loot (items taken in at least half the members that
 /// said). Time of day: the series' usual hour (circular mean). Suspects, marks, vehicle looks: the best-matching
@@ -13,6 +13,9 @@ namespace Analysis.Domain.Series;
 /// </summary>
 public sealed class SeriesProfile
 {
+    /// <summary>How many members nearest in time the space-time term looks at (a night's offences are up to three).</summary>
+    private const int NearestInTime = 3;
+
     private readonly SeriesScorer _scorer;
 
     public SeriesProfile(SeriesScorer scorer) => _scorer = scorer;
@@ -36,9 +39,10 @@ public sealed class SeriesProfile
         var weights = options.Weights;
         var terms = members.Select(m => _scorer.Terms(incident, m, rarity)).ToList();
 
-        // Closest member in space and time (by the pair model's weights).
+        // Space and time against the members nearest in time only: where the crew was around then. Against every member, a
+        // series spread over a district would be close to everything there, and each decoy it took in would widen it further.
         double SpaceTime(LinkTerms t) => -weights.Distance * t.LogKm - weights.DaysApart * t.LogDays + weights.Spree * t.Spree;
-        var closest = terms.MaxBy(SpaceTime)!;
+        var closest = terms.OrderBy(t => t.Signals.HoursApart ?? double.MaxValue).Take(NearestInTime).MaxBy(SpaceTime)!;
 
         var features = new Dictionary<SeriesFeature, (FeatureSignal Signal, double Multiplier)>();
         void Add(SeriesFeature feature, double signal, string phrase, string label = "")
