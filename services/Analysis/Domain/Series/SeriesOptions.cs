@@ -86,13 +86,16 @@ public sealed class SeriesOptions : IValidatableObject
             yield return result;
         }
 
-        foreach (var (name, value, mayBeNegative) in Weights.All())
+        foreach (var (section, weights) in new[] { (nameof(Weights), Weights), (nameof(SeriesWeights), SeriesWeights) })
         {
-            if (!double.IsFinite(value) || (!mayBeNegative && value < 0) || Math.Abs(value) > 20)
+            foreach (var (name, value, mayBeNegative) in weights.All())
             {
-                yield return new ValidationResult(
-                    mayBeNegative ? $"Weights:{name} must be a finite number within ±20" : $"Weights:{name} must be within 0..20",
-                    [$"{nameof(Weights)}.{name}"]);
+                if (!double.IsFinite(value) || (!mayBeNegative && value < 0) || Math.Abs(value) > 20)
+                {
+                    yield return new ValidationResult(
+                        mayBeNegative ? $"{section}:{name} must be a finite number within ±20" : $"{section}:{name} must be within 0..20",
+                        [$"{section}.{name}"]);
+                }
             }
         }
     }
