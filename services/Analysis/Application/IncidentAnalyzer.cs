@@ -273,7 +273,8 @@ public sealed class IncidentAnalyzer
             return;
         }
         var detected = outcome.LargestBefore < _seriesOptions.MinSeriesSize;
-        if (await _seriesReader.ReadAsync(outcome.Name) is not { } series)
+        // The series as this incident made it: an incident joining meanwhile raises its own SERIES_GROWN.
+        if (await _seriesReader.ReadAsync(outcome.Name, outcome.Members) is not { } series)
         {
             return;
         }

@@ -11,10 +11,16 @@ public sealed class SeriesReader(SeriesGraph graph, IncidentStore incidents, IOp
 {
     public int MinSeriesSize => options.Value.MinSeriesSize;
 
-    public async Task<Contracts.Analysis.V1.Series?> ReadAsync(string seriesId)
+    /// <param name="asOf">The members to show (the series as one incident made it, for its alert); null = the members now.</param>
+    public async Task<Contracts.Analysis.V1.Series?> ReadAsync(string seriesId, IReadOnlyList<string>? asOf = null)
     {
         // A group below MinSeriesSize is a candidate series (its links are stored), not yet a series.
-        if (await graph.MembersAsync(seriesId) is not { } found || found.Members.Count < options.Value.MinSeriesSize)
+        if (await graph.MembersAsync(seriesId) is not { } current)
+        {
+            return null;
+        }
+        var found = asOf is { Count: > 0 } ? (current.Name, Members: asOf) : current;
+        if (found.Members.Count < options.Value.MinSeriesSize)
         {
             return null;
         }

@@ -78,7 +78,7 @@ internal static class GraphScripts
             redis.call('HSET', membersK, name, join(all))
             redis.call('ZADD', actK, now, 'g:' .. name)
           end
-          return name, #all, before
+          return name, #all, before, all
         end
         """;
 
@@ -88,7 +88,8 @@ internal static class GraphScripts
     /// Links the incident to the anchor's series (or starts a group with an unassigned anchor), only if the incident is still
     /// in no series and the anchor still in the series the decision was made on: otherwise returns "conflict" and changes
     /// nothing (another replica moved first; the caller decides again on fresh state). Never merges two series.
-    /// Returns "name US size US before-groups US" (stored per incident, so a redelivery gets the same answer).
+    /// Returns "name US size US before-groups US members" (stored per incident, so a redelivery gets the same answer and the
+    /// alert lists the series as this incident made it, whatever joined since).
     /// </summary>
     public const string SeriesLink = Helpers + "\n" + """
 
@@ -116,8 +117,8 @@ internal static class GraphScripts
         end
         """ + "\n" + Union + "\n" + """
 
-        local name, size, before = union(id, {anchor}, now)
-        local result = name .. US .. size .. US .. join(before) .. US
+        local name, size, before, all = union(id, {anchor}, now)
+        local result = name .. US .. size .. US .. join(before) .. US .. join(all)
         redis.call('HSET', doneK, id, result)
         return result
         """;

@@ -11,6 +11,9 @@ public sealed record GroupBefore(string Name, int Size);
 /// <param name="Name">The group the incident is now in; empty when it links to nothing.</param>
 public sealed record UnionOutcome(string Name, int Size, IReadOnlyList<GroupBefore> Before)
 {
+    /// <summary>The group's members right after the join, when the script reports them (series); empty otherwise.</summary>
+    public IReadOnlyList<string> Members { get; init; } = [];
+
     /// <summary>Largest group the incident's group was made from (its own included).</summary>
     public int LargestBefore => Before.Count == 0 ? 0 : Before.Max(b => b.Size);
 
@@ -41,7 +44,12 @@ public sealed class SeriesGraph(IConnectionMultiplexer redis, RedisKeys keys)
         var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.SeriesLink,
             [k.Incidents, k.Members, k.Aliases, k.Done, k.Activity],
             [incidentId, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(), anchor, anchorSeries]))!;
-        return result == "conflict" ? null : UnionOutcome.Parse(result.Split(GraphScripts.FieldSeparator));
+        if (result == "conflict")
+        {
+            return null;
+        }
+        var fields = result.Split(GraphScripts.FieldSeparator);
+        return UnionOutcome.Parse(fields) with { Members = fields.Length > 3 ? fields[3].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries) : [] };
     }
 
     /// <summary>The series of each incident ("" when in none), in the order asked: one read of one key.</summary>

@@ -25,8 +25,9 @@ public enum SeriesDecisionKind
 }
 
 /// <summary>
-/// The guarded series rule. A new incident joins the one existing series whose profile it fits best
-/// (<see cref="SeriesProfile"/>, score at or above <see cref="SeriesOptions.SeriesThreshold"/>); failing that it starts a group
+/// The guarded series rule. A new incident joins one existing series: of those whose profile it fits
+/// (<see cref="SeriesProfile"/>, score at or above <see cref="SeriesOptions.SeriesThreshold"/>) or a member of which it links to
+/// (pair score at or above <see cref="SeriesOptions.LinkThreshold"/>), the one whose profile it fits best; failing that it starts a group
 /// with the unassigned candidate it links to best (pair score at or above <see cref="SeriesOptions.LinkThreshold"/>). It never
 /// welds two series together: under single linkage one decoy linked to two crews merged them, and at the base rate of
 /// serial links among candidates (about 1 in 3,000) such false links are the majority. Pairs that do not decide anything
@@ -39,10 +40,13 @@ public sealed class SeriesAssignment(SeriesProfile profile)
     /// <param name="members">Members of every series a candidate belongs to, by series name.</param>
     public SeriesDecision Decide(SeriesFeatures incident, IReadOnlyList<ScoredCandidate> candidates, IReadOnlyDictionary<string, IReadOnlyList<SeriesFeatures>> members, LabelRarity rarity)
     {
+        // Eligible: a series whose profile it fits, or one a member of which it links to pair-wise (as single linkage would).
+        // Of those, the best-fitting profile wins, and only that one is joined.
+        var linkedTo = candidates.Where(c => c.Series.Length > 0 && c.Pair.Linked).Select(c => c.Series).ToHashSet(StringComparer.Ordinal);
         var best = candidates.Where(c => c.Series.Length > 0).Select(c => c.Series).Distinct(StringComparer.Ordinal)
             .Where(series => members.TryGetValue(series, out var known) && known.Count > 0)
             .Select(series => (Series: series, Score: profile.Score(incident, members[series], rarity)))
-            .Where(s => s.Score.Linked)
+            .Where(s => s.Score.Linked || linkedTo.Contains(s.Series))
             .OrderByDescending(s => s.Score.Score).ThenBy(s => s.Series, StringComparer.Ordinal)
             .FirstOrDefault();
         if (best.Score is { } joined)

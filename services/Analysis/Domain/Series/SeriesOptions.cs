@@ -16,7 +16,7 @@ public sealed class SeriesOptions : IValidatableObject
 
     /// <summary>Probability at or above which a new incident joins an existing series, scored against the series' profile (<see cref="SeriesProfile"/>).</summary>
     [Range(0.01, 0.99)]
-    public double SeriesThreshold { get; set; } = 0.5;
+    public double SeriesThreshold { get; set; } = 0.3;
 
     /// <summary>Candidates are earlier series-category incidents within this distance (any district: crews roam).</summary>
     [Range(0.1, 500)]
