@@ -364,6 +364,38 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         Assert.DoesNotContain((await LinksAsync(elsewhere.IncidentId)).Links, l => l.Kind == LinkKind.Duplicate);
     }
 
+    protected async Task A_crowd_of_calls_about_one_robbery_collapses_into_the_original_before_series_scoring()
+    {
+        // Many callers, one event: a street robbery reported by 30 passers-by from the same corner within a minute.
+        var corner = SomePlace();
+        var at = DateTimeOffset.UtcNow.AddHours(-1);
+        void Robbery(Report r)
+        {
+            r.ModusOperandi = new ModusOperandi { EntryMethod = "snatch", TargetType = "pedestrian", PropertyTaken = { "phone" } };
+            r.Parties.Add(new Party { Role = PartyRole.Suspect, Sex = "m", AgeMin = 20, AgeMax = 25, Clothing = "red jacket" });
+        }
+        var original = NewIncident(IncidentCategory.Robbery, corner, at, Robbery);
+        await PublishAndWaitAsync(original);
+        var calls = Enumerable.Range(0, 30).Select(i => NewIncident(IncidentCategory.Robbery, Offset(corner, i % 5 * 10, i / 5 * 10), at.AddSeconds(1 + i), Robbery)).ToArray();
+        await PublishAsync(calls); // a burst, in parallel partitions
+
+        static bool DuplicatesAnEarlierReport(IncidentLink l) => l.Kind == LinkKind.Duplicate && l.Evidence[0].StartsWith("duplicates the earlier report", StringComparison.Ordinal);
+        foreach (var call in calls)
+        {
+            // Collapsed: a duplicate of an earlier report of the event (the original or an earlier call), and no series step at all
+            // (the series step would have stored candidate links: the original at least is one).
+            var links = (await EventuallyAsync(() => Analysis.GetIncidentLinksAsync(new GetIncidentLinksRequest { IncidentId = call.IncidentId, IncludeCandidates = true }).ResponseAsync,
+                r => r.Links.Any(DuplicatesAnEarlierReport))).Links;
+            Assert.DoesNotContain(links, l => l.Kind == LinkKind.Series);
+        }
+        // The original was scored before the burst; the calls never became its series candidates.
+        var callIds = calls.Select(c => c.IncidentId).ToHashSet();
+        var originalLinks = (await EventuallyAsync(() => Analysis.GetIncidentLinksAsync(new GetIncidentLinksRequest { IncidentId = original.IncidentId, IncludeCandidates = true }).ResponseAsync,
+            r => r.Links.Any(l => l.Kind == LinkKind.Duplicate && callIds.Contains(l.IncidentId)))).Links;
+        Assert.DoesNotContain(originalLinks, l => l.Kind == LinkKind.Series && callIds.Contains(l.IncidentId));
+        await Assert.ThrowsAsync<RpcException>(() => Analysis.GetSeriesAsync(new GetSeriesRequest { IncidentId = calls[^1].IncidentId }).ResponseAsync);
+    }
+
     protected async Task Replaying_incidents_into_a_fresh_state_rebuilds_the_same_series_and_chains()
     {
         // Live state first: a series of three and a chain of three (with a common identifier).
@@ -431,6 +463,9 @@ public sealed class AnalysisOnEmbeddedKafka(EmbeddedKafkaSuite suite) : Analysis
 
     [Fact]
     public Task Duplicate() => Two_calls_about_one_fire_are_linked_as_duplicates_for_Dispatch_to_merge();
+
+    [Fact]
+    public Task Crowd_of_calls_collapses_before_series() => A_crowd_of_calls_about_one_robbery_collapses_into_the_original_before_series_scoring();
 
     [Fact]
     public Task Replay_rebuilds_identical_state() => Replaying_incidents_into_a_fresh_state_rebuilds_the_same_series_and_chains();

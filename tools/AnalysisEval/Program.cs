@@ -51,8 +51,9 @@ if (options.Command == "generate")
 var seriesOptions = options.SeriesOptions();
 if (options.Command == "calibrate")
 {
-    var training = options.Settings.SelectMany(settings => options.Seeds.Select(seed => ScenarioGenerator.Generate(settings, seed, start)));
+    var training = options.Settings.SelectMany(settings => options.Seeds.Select(seed => ScenarioGenerator.Generate(settings, seed, start))).ToList();
     Calibration.Print(Calibration.Fit(training, seriesOptions));
+    Calibration.Print(Calibration.FitSeries(training, seriesOptions), "SeriesWeights");
     return 0;
 }
 
