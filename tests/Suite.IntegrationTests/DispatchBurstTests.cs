@@ -72,6 +72,11 @@ public sealed class DispatchBurstTests(DispatchReplicas dispatch, ITestOutputHel
             await Task.Delay(500);
         }
         output.WriteLine($"{records.Count} decided after {started.Elapsed.TotalSeconds:F1} s");
+        foreach (var undecided in incidents.Where(i => !records.ContainsKey(i.IncidentId)).Take(5))
+        {
+            var record = await dispatch.A.GetIncidentAsync(new GetIncidentRequest { IncidentId = undecided.IncidentId });
+            output.WriteLine($"undecided {undecided.IncidentId}: {string.Join(" | ", record.Timeline.Select(t => $"{t.Kind} tier {t.Tier}: {t.Summary}"))}");
+        }
         Assert.Equal(Incidents, records.Count);
         await Task.Delay(1_000); // let the last resolutions land
         await stop.CancelAsync();
