@@ -27,7 +27,7 @@ internal sealed record EvalOptions(
               --explain N (with --offline): the N highest-scoring unlinked and lowest-scoring linked pairs with their evidence.
               --set: a service setting, e.g. --set Analysis:Series:LinkThreshold=0.6 (also applied to --offline).
           AnalysisEval calibrate [--setting easy|hard|both] [--seed N[,N...]] [--set ...]
-              fits the pair weights (candidate pairs) and the series-profile weights (incidents against the planted series so far) of generated scenarios
+              fits the series weights by logistic regression on the candidate pairs of generated scenarios
               (use other seeds than the evaluation's) and prints them as --set arguments
         defaults: --setting both --seed 1
         """;

@@ -51,9 +51,8 @@ if (options.Command == "generate")
 var seriesOptions = options.SeriesOptions();
 if (options.Command == "calibrate")
 {
-    var training = options.Settings.SelectMany(settings => options.Seeds.Select(seed => ScenarioGenerator.Generate(settings, seed, start))).ToList();
+    var training = options.Settings.SelectMany(settings => options.Seeds.Select(seed => ScenarioGenerator.Generate(settings, seed, start)));
     Calibration.Print(Calibration.Fit(training, seriesOptions));
-    Calibration.Print(Calibration.FitSeries(training, seriesOptions), "SeriesWeights");
     return 0;
 }
 

@@ -50,7 +50,6 @@ public sealed class IncidentAnalyzer
     private readonly AnalysisOptions _options;
     private readonly SeriesOptions _seriesOptions;
     private readonly SeriesScorer _scorer;
-    private readonly SeriesAssignment _assignment;
     private readonly DuplicateRule _duplicates;
     private readonly DisputeOptions _disputeOptions;
     private readonly FraudOptions _fraudOptions;
@@ -81,7 +80,6 @@ public sealed class IncidentAnalyzer
         _options = options.Value;
         _seriesOptions = seriesOptions.Value;
         _scorer = new SeriesScorer(_seriesOptions);
-        _assignment = new SeriesAssignment(new SeriesProfile(_scorer));
         _duplicates = new DuplicateRule(duplicateOptions.Value);
         _disputeOptions = disputeOptions.Value;
         _fraudOptions = fraudOptions.Value;
@@ -244,31 +242,30 @@ public sealed class IncidentAnalyzer
         var candidates = await FeaturesAsync(candidateIds);
 
         // Scored together: how rare a shared label is among the candidates weighs in (a common 'phone-shop' says less than a rare method).
-        var rarity = LabelRarity.Of(candidates.Prepend(features), _seriesOptions.Rarity);
-        var pairs = _scorer.ScoreCandidates(features, candidates);
-        var (decision, outcome) = await DecideAndLinkAsync(c, features, candidates, pairs, rarity);
-        var seriesId = outcome?.Name ?? "";
-
-        // The link that put it in a series, and the closest misses as candidates for an analyst (pairs that cleared the pair
-        // threshold but did not decide anything stay candidates too): hundreds of unlikely candidates per incident would be
-        // most of the state and of the write work, and nobody reads past the first few.
-        var writes = new List<Task>();
-        if (outcome is not null)
+        var scored = candidates.Zip(_scorer.ScoreCandidates(features, candidates), (other, score) => (Other: other, Score: score)).ToList();
+        var linked = scored.Where(s => s.Score.Linked).Select(s => s.Other.IncidentId).ToList();
+        UnionOutcome? outcome = null;
+        if (linked.Count > 0)
         {
-            var anchorIndex = candidates.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.IncidentId == decision.Anchor).i;
-            var score = candidates.Count > anchorIndex && candidates[anchorIndex].IncidentId == decision.Anchor ? pairs[anchorIndex].Score : decision.Score;
-            var evidence = decision.Kind == SeriesDecisionKind.Join
-                ? [$"fits series {seriesId} ({decision.Score:P0})", .. decision.Evidence]
-                : decision.Evidence;
-            var link = new IncidentLink { IncidentId = decision.Anchor, Kind = LinkKind.Series, Score = Math.Round(score, 4), Evidence = { evidence }, Linked = true, GroupId = seriesId };
-            writes.Add(_incidents.AddLinksAsync(c.Id, [link]));
-            writes.Add(_incidents.AddLinksAsync(decision.Anchor, [new IncidentLink(link) { IncidentId = c.Id }]));
+            outcome = await _series.JoinAsync(c.Id, linked, c.ReceivedAt, c.Now - Retention);
         }
-        var misses = candidates.Select((other, i) => (Other: other, Score: pairs[i]))
-            .Where(s => outcome is null || s.Other.IncidentId != decision.Anchor)
-            .OrderByDescending(s => s.Score.Score).Take(_options.StoredCandidates)
-            .Select(s => new IncidentLink { IncidentId = s.Other.IncidentId, Kind = LinkKind.Series, Score = Math.Round(s.Score.Score, 4), Evidence = { s.Score.Evidence } });
-        writes.Add(_incidents.AddLinksAsync(c.Id, misses));
+        var seriesId = outcome?.Name ?? "";
+        // Every link, and only the closest misses of the candidates: hundreds of unlikely candidates per incident would be
+        // most of the state and of the write work, and nobody reads past the first few.
+        var stored = scored.Where(s => s.Score.Linked)
+            .Concat(scored.Where(s => !s.Score.Linked).OrderByDescending(s => s.Score.Score).Take(_options.StoredCandidates));
+        var ownLinks = stored.Select(s => new IncidentLink
+        {
+            IncidentId = s.Other.IncidentId,
+            Kind = LinkKind.Series,
+            Score = Math.Round(s.Score.Score, 4),
+            Evidence = { s.Score.Evidence },
+            Linked = s.Score.Linked,
+            GroupId = s.Score.Linked ? seriesId : "",
+        });
+        var writes = new List<Task> { _incidents.AddLinksAsync(c.Id, ownLinks) };
+        writes.AddRange(scored.Where(s => s.Score.Linked).Select(s => _incidents.AddLinksAsync(s.Other.IncidentId,
+            [new IncidentLink { IncidentId = c.Id, Kind = LinkKind.Series, Score = Math.Round(s.Score.Score, 4), Evidence = { s.Score.Evidence }, Linked = true, GroupId = seriesId }])));
         await Task.WhenAll(writes);
 
         if (outcome is not { Grew: true } || outcome.Size < _seriesOptions.MinSeriesSize)
@@ -276,8 +273,7 @@ public sealed class IncidentAnalyzer
             return;
         }
         var detected = outcome.LargestBefore < _seriesOptions.MinSeriesSize;
-        // The series as this incident made it: an incident joining meanwhile raises its own SERIES_GROWN.
-        if (await _seriesReader.ReadAsync(outcome.Name, outcome.Members) is not { } series)
+        if (await _seriesReader.ReadAsync(outcome.Name) is not { } series)
         {
             return;
         }
@@ -289,17 +285,19 @@ public sealed class IncidentAnalyzer
         alert.Summary = detected
             ? $"Serial {CategoryNames.Of(c.Report.Category)}: {series.Members.Count} linked incidents form a series"
             : $"Series grew to {series.Members.Count} incidents{(merged > 1 ? $" ({merged} series merged)" : "")}";
-        alert.Evidence.Add(decision.Kind == SeriesDecisionKind.Join
-            ? $"fits the series ({decision.Score:P0}): {string.Join("; ", decision.Evidence)}"
-            : $"linked to {decision.Anchor} ({decision.Score:P0}): {string.Join("; ", decision.Evidence)}");
         // The strongest links only: a large series has links by the thousand, and the alert must stay one
         // readable Kafka record (GetSeries lists every link).
+        var ownEvidence = scored.Where(s => s.Score.Linked).OrderByDescending(s => s.Score.Score).ToList();
+        foreach (var s in ownEvidence.Take(MaxEvidenceLines))
+        {
+            alert.Evidence.Add($"linked to {s.Other.IncidentId} ({s.Score.Score:P0}): {string.Join("; ", s.Score.Evidence)}");
+        }
         var otherLinks = series.Links.Where(l => l.IncidentA != c.Id && l.IncidentB != c.Id).OrderByDescending(l => l.Score).ToList();
         foreach (var link in otherLinks.Take(MaxEvidenceLines))
         {
             alert.Evidence.Add($"{link.IncidentA} and {link.IncidentB} ({link.Score:P0}): {string.Join("; ", link.Evidence)}");
         }
-        var untold = otherLinks.Count - MaxEvidenceLines;
+        var untold = Math.Max(0, ownEvidence.Count - MaxEvidenceLines) + Math.Max(0, otherLinks.Count - MaxEvidenceLines);
         if (untold > 0)
         {
             alert.Evidence.Add($"and {untold} weaker links (GetSeries {series.SeriesId} lists them all)");
@@ -327,48 +325,8 @@ public sealed class IncidentAnalyzer
         c.Raise(alert);
     }
 
-    /// <summary>The series' other links a series alert lists as evidence, strongest first.</summary>
+    /// <summary>Link evidence lines per part of a series alert (the new incident's links, the series' other links).</summary>
     private const int MaxEvidenceLines = 20;
-
-    /// <summary>
-    /// Decides on the series as they are now and applies the decision atomically; when another replica changed the incident's
-    /// or the anchor's series in between, decides again on the fresh state (a few times; then leaves it unlinked, its pairs
-    /// kept as candidates). A redelivery gets the result stored with the incident.
-    /// </summary>
-    private async Task<(SeriesDecision Decision, UnionOutcome? Outcome)> DecideAndLinkAsync(
-        Context c, SeriesFeatures features, IReadOnlyList<SeriesFeatures> candidates, IReadOnlyList<SeriesLinkScore> pairs, LabelRarity rarity)
-    {
-        for (var attempt = 0; attempt < 4; attempt++)
-        {
-            var series = await _series.SeriesOfManyAsync([c.Id, .. candidates.Select(f => f.IncidentId)]);
-            var members = new Dictionary<string, IReadOnlyList<SeriesFeatures>>(StringComparer.Ordinal);
-            foreach (var name in series.Skip(1).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
-            {
-                if (await _series.MembersAsync(name) is { } found)
-                {
-                    // Without the incident itself: on a redelivery it is already a member and must decide as it did the first time.
-                    members[name] = await FeaturesAsync([.. found.Members.Where(m => m != c.Id).TakeLast(_seriesOptions.MaxProfileMembers)]);
-                }
-            }
-            var scored = candidates.Select((f, i) => new ScoredCandidate(f, pairs[i], series[i + 1])).ToList();
-            var decision = _assignment.Decide(features, scored, members, rarity);
-            if (decision.Kind == SeriesDecisionKind.None)
-            {
-                return (decision, null);
-            }
-            // A redelivery gets the stored result, whatever the state now.
-            if (await _series.LinkAsync(c.Id, decision.Anchor, decision.Series, c.ReceivedAt, c.Now - Retention) is { } outcome)
-            {
-                return (decision, outcome);
-            }
-            if (series[0].Length > 0)
-            {
-                // Another incident started a group with this one meanwhile: its series is settled.
-                return (SeriesDecision.None, null);
-            }
-        }
-        return (SeriesDecision.None, null);
-    }
 
     private static string FormatPoint(GeoPoint p) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Latitude:0.######},{p.Longitude:0.######}");
 

@@ -6,21 +6,12 @@ using Microsoft.Extensions.Options;
 
 namespace Analysis.Application;
 
-/// <summary>A series as the API and the alerts show it (MinSeriesSize members or more): members, the links between them with evidence, and movement.</summary>
+/// <summary>A series as the API and the alerts show it: members, the links between them with evidence, and movement.</summary>
 public sealed class SeriesReader(SeriesGraph graph, IncidentStore incidents, IOptions<SeriesOptions> options)
 {
-    public int MinSeriesSize => options.Value.MinSeriesSize;
-
-    /// <param name="asOf">The members to show (the series as one incident made it, for its alert); null = the members now.</param>
-    public async Task<Contracts.Analysis.V1.Series?> ReadAsync(string seriesId, IReadOnlyList<string>? asOf = null)
+    public async Task<Contracts.Analysis.V1.Series?> ReadAsync(string seriesId)
     {
-        // A group below MinSeriesSize is a candidate series (its links are stored), not yet a series.
-        if (await graph.MembersAsync(seriesId) is not { } current)
-        {
-            return null;
-        }
-        var found = asOf is { Count: > 0 } ? (current.Name, Members: asOf) : current;
-        if (found.Members.Count < options.Value.MinSeriesSize)
+        if (await graph.MembersAsync(seriesId) is not { } found)
         {
             return null;
         }

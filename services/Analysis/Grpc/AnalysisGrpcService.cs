@@ -69,7 +69,7 @@ public sealed class AnalysisGrpcService(
                 seriesId = await series.SeriesOfAsync(request.IncidentId)
                     ?? throw NotFound($"incident {request.IncidentId} is in no series (not linked to another incident, unknown, or past retention)");
             }
-            return await seriesReader.ReadAsync(seriesId) ?? throw NotFound($"series {seriesId} is unknown, past retention, or a candidate group of fewer than {seriesReader.MinSeriesSize} incidents (see GetIncidentLinks)");
+            return await seriesReader.ReadAsync(seriesId) ?? throw NotFound($"series {seriesId} is unknown or past retention");
         });
     }
 

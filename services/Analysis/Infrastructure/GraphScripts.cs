@@ -78,28 +78,23 @@ internal static class GraphScripts
             redis.call('HSET', membersK, name, join(all))
             redis.call('ZADD', actK, now, 'g:' .. name)
           end
-          return name, #all, before, all
+          return name, #all, before
         end
         """;
 
     /// <summary>
     /// KEYS: incidents (id → series name), members (name → ids), aliases (old name → new), done (id → result), activity (zset).
-    /// ARGV: incident id, activity time (ms), prune cutoff (ms), anchor id, the anchor's series as the caller saw it ('' = none).
-    /// Links the incident to the anchor's series (or starts a group with an unassigned anchor), only if the incident is still
-    /// in no series and the anchor still in the series the decision was made on: otherwise returns "conflict" and changes
-    /// nothing (another replica moved first; the caller decides again on fresh state). Never merges two series.
-    /// Returns "name US size US before-groups US members" (stored per incident, so a redelivery gets the same answer and the
-    /// alert lists the series as this incident made it, whatever joined since).
+    /// ARGV: incident id, activity time (ms), prune cutoff (ms), linked incident ids...
+    /// Returns "name US size US before-groups US" (stored per incident, so a redelivery gets the same answer).
     /// </summary>
-    public const string SeriesLink = Helpers + "\n" + """
+    public const string SeriesUnion = Helpers + "\n" + """
 
         local incK, membersK, aliasK, doneK, actK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-        local id, now, cutoff, anchor, expected = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+        local id, now, cutoff = ARGV[1], tonumber(ARGV[2]), ARGV[3]
         local prior = redis.call('HGET', doneK, id)
         if prior then return prior end
         local function getGroup(m) local g = redis.call('HGET', incK, m); if not g then return nil end; return g end
         local function setGroup(m, g) redis.call('HSET', incK, m, g) end
-        if (getGroup(id) or '') ~= '' or (getGroup(anchor) or '') ~= expected then return 'conflict' end
         -- A series idle past the retention leaves the graph.
         local expired = redis.call('ZRANGEBYSCORE', actK, '-inf', cutoff, 'LIMIT', 0, 16)
         for _, e in ipairs(expired) do
@@ -117,8 +112,10 @@ internal static class GraphScripts
         end
         """ + "\n" + Union + "\n" + """
 
-        local name, size, before, all = union(id, {anchor}, now)
-        local result = name .. US .. size .. US .. join(before) .. US .. join(all)
+        local others = {}
+        for i = 4, #ARGV do others[#others + 1] = ARGV[i] end
+        local name, size, before = union(id, others, now)
+        local result = name .. US .. size .. US .. join(before) .. US
         redis.call('HSET', doneK, id, result)
         return result
         """;

@@ -11,9 +11,6 @@ public sealed record GroupBefore(string Name, int Size);
 /// <param name="Name">The group the incident is now in; empty when it links to nothing.</param>
 public sealed record UnionOutcome(string Name, int Size, IReadOnlyList<GroupBefore> Before)
 {
-    /// <summary>The group's members right after the join, when the script reports them (series); empty otherwise.</summary>
-    public IReadOnlyList<string> Members { get; init; } = [];
-
     /// <summary>Largest group the incident's group was made from (its own included).</summary>
     public int LargestBefore => Before.Count == 0 ? 0 : Before.Max(b => b.Size);
 
@@ -29,38 +26,18 @@ public sealed record UnionOutcome(string Name, int Size, IReadOnlyList<GroupBefo
         })]);
 }
 
-/// <summary>Series of linked series-category incidents (grown one incident at a time by <see cref="Domain.Series.SeriesAssignment"/>), under the tag {series}.</summary>
+/// <summary>Linked series-category incidents merged into series (connected components of the links), under the tag {series}.</summary>
 public sealed class SeriesGraph(IConnectionMultiplexer redis, RedisKeys keys)
 {
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>
-    /// Links the incident to <paramref name="anchor"/>'s series (or starts a group with it) if the incident is still in none and the
-    /// anchor still in <paramref name="anchorSeries"/> ("" = none); null when either changed meanwhile (decide again).
-    /// </summary>
-    public async Task<UnionOutcome?> LinkAsync(string incidentId, string anchor, string anchorSeries, DateTimeOffset activity, DateTimeOffset pruneBefore)
+    public async Task<UnionOutcome> JoinAsync(string incidentId, IReadOnlyCollection<string> linkedIncidentIds, DateTimeOffset activity, DateTimeOffset pruneBefore)
     {
         var k = keys.Series;
-        var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.SeriesLink,
+        var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.SeriesUnion,
             [k.Incidents, k.Members, k.Aliases, k.Done, k.Activity],
-            [incidentId, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(), anchor, anchorSeries]))!;
-        if (result == "conflict")
-        {
-            return null;
-        }
-        var fields = result.Split(GraphScripts.FieldSeparator);
-        return UnionOutcome.Parse(fields) with { Members = fields.Length > 3 ? fields[3].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries) : [] };
-    }
-
-    /// <summary>The series of each incident ("" when in none), in the order asked: one read of one key.</summary>
-    public async Task<IReadOnlyList<string>> SeriesOfManyAsync(IReadOnlyList<string> incidentIds)
-    {
-        if (incidentIds.Count == 0)
-        {
-            return [];
-        }
-        var values = await Db.HashGetAsync(keys.Series.Incidents, [.. incidentIds.Select(i => (RedisValue)i)]);
-        return [.. values.Select(v => v.IsNullOrEmpty ? "" : (string)v!)];
+            [incidentId, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(), .. linkedIncidentIds.Select(i => (RedisValue)i)]))!;
+        return UnionOutcome.Parse(result.Split(GraphScripts.FieldSeparator));
     }
 
     /// <summary>The series an incident belongs to; null when it is in none.</summary>

@@ -25,13 +25,6 @@ public sealed class SeriesOptionsTests
     }
 
     [Fact]
-    public void Series_profile_weights_are_validated_too()
-    {
-        var result = Assert.Single(Validate(new SeriesOptions { SeriesWeights = new SeriesWeights { Plate = 25 } }));
-        Assert.Contains("SeriesWeights.Plate", result.MemberNames);
-    }
-
-    [Fact]
     public void The_intercept_may_be_negative_but_not_infinite()
     {
         Assert.Empty(Validate(new SeriesOptions { Weights = new SeriesWeights { Intercept = -4 } }));

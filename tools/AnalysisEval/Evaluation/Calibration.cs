@@ -44,44 +44,6 @@ public static class Calibration
         }
 
         Console.WriteLine($"calibration: {rows.Count:N0} candidate pairs ({rows.Count(r => r.Y == 1):N0} linked; unlinked sampled at {NegativeSampleRate:P0})");
-        return Fit(rows);
-    }
-
-    /// <summary>
-    /// Fits the series model (<see cref="SeriesProfile"/>): every property crime against each planted series that already has
-    /// at least two members among the incidents received before it, one of them among its candidates; linked when it belongs to it.
-    /// The series are the true ones so far (what a perfect pipeline would hold), so the fit sees every crew at every size.
-    /// </summary>
-    public static double[] FitSeries(IEnumerable<LabelledScenario> scenarios, SeriesOptions options)
-    {
-        var profile = new SeriesProfile(new SeriesScorer(options));
-        var rows = new List<(double[] X, double Y, double Weight)>();
-        foreach (var scenario in scenarios)
-        {
-            var truth = scenario.Incidents.ToDictionary(i => i.Id, i => i.Truth.SeriesId);
-            var seen = new Dictionary<string, List<SeriesFeatures>>();
-            foreach (var (incident, candidates) in OfflineRun.CandidateSets(scenario, options))
-            {
-                var rarity = LabelRarity.Of(candidates.Prepend(incident), options.Rarity);
-                var near = candidates.Select(c => truth[c.IncidentId]).Where(s => s is not null && seen[s].Count >= 2).Distinct();
-                foreach (var series in near)
-                {
-                    rows.Add((Row(profile.Terms(incident, seen[series!], rarity)), truth[incident.IncidentId] == series ? 1 : 0, 1));
-                }
-
-                if (truth[incident.IncidentId] is { } own)
-                {
-                    (seen.TryGetValue(own, out var members) ? members : seen[own] = []).Add(incident);
-                }
-            }
-        }
-
-        Console.WriteLine($"series calibration: {rows.Count:N0} incident-series pairs ({rows.Count(r => r.Y == 1):N0} members)");
-        return Fit(rows);
-    }
-
-    private static double[] Fit(List<(double[] X, double Y, double Weight)> rows)
-    {
         var active = Enumerable.Range(0, TermNames.Length).ToHashSet();
         while (true)
         {
@@ -200,12 +162,12 @@ public static class Calibration
     }
 
     /// <summary>The fitted weights as --set arguments and as an appsettings fragment.</summary>
-    public static void Print(double[] beta, string section = "Weights")
+    public static void Print(double[] beta)
     {
-        Console.WriteLine($"fitted weights (Analysis:Series:{section}):");
+        Console.WriteLine("fitted weights (Analysis:Series:Weights):");
         for (var j = 0; j < TermNames.Length; j++)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  --set Analysis:Series:{section}:{TermNames[j]}={beta[j]:0.###}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  --set Analysis:Series:Weights:{TermNames[j]}={beta[j]:0.###}"));
         }
 
         Console.WriteLine("  \"Weights\": { " + string.Join(", ", TermNames.Select((n, j) => string.Create(CultureInfo.InvariantCulture, $"\"{n}\": {beta[j]:0.##}"))) + " }");

@@ -42,40 +42,41 @@ public static class OfflineRun
     {
         var stopwatch = Stopwatch.StartNew();
         var scorer = new SeriesScorer(options);
-        var assignment = new SeriesAssignment(new SeriesProfile(scorer));
         var scores = new Dictionary<IncidentPair, double>();
-        var groupOf = new Dictionary<string, string>();
-        var members = new Dictionary<string, List<SeriesFeatures>>();
+        var parent = new Dictionary<string, string>();
+        string Root(string id)
+        {
+            parent.TryAdd(id, id);
+            while (parent[id] != id)
+            {
+                id = parent[id] = parent[parent[id]];
+            }
+
+            return id;
+        }
+
         var features = new List<SeriesFeatures>();
         var rarityOf = new Dictionary<string, LabelRarity>();
         foreach (var (incident, candidates) in CandidateSets(scenario, options))
         {
             features.Add(incident);
-            var rarity = rarityOf[incident.IncidentId] = LabelRarity.Of(candidates.Prepend(incident), options.Rarity);
+            rarityOf[incident.IncidentId] = LabelRarity.Of(candidates.Prepend(incident), options.Rarity);
             var results = scorer.ScoreCandidates(incident, candidates);
             for (var i = 0; i < candidates.Count; i++)
             {
                 scores[new IncidentPair(incident.IncidentId, candidates[i].IncidentId)] = results[i].Score;
-            }
-
-            var scored = candidates.Select((c, i) => new ScoredCandidate(c, results[i], groupOf.GetValueOrDefault(c.IncidentId, ""))).ToList();
-            var decision = assignment.Decide(incident, scored, members.ToDictionary(m => m.Key, m => (IReadOnlyList<SeriesFeatures>)m.Value), rarity);
-            switch (decision.Kind)
-            {
-                case SeriesDecisionKind.Join:
-                    members[decision.Series].Add(incident);
-                    groupOf[incident.IncidentId] = decision.Series;
-                    break;
-                case SeriesDecisionKind.Seed:
-                    var anchor = candidates.First(c => c.IncidentId == decision.Anchor);
-                    members[anchor.IncidentId] = [anchor, incident];
-                    groupOf[incident.IncidentId] = groupOf[anchor.IncidentId] = anchor.IncidentId;
-                    break;
+                if (results[i].Linked)
+                {
+                    parent[Root(incident.IncidentId)] = Root(candidates[i].IncidentId);
+                }
             }
         }
 
-        // Series as the service reports them: groups of at least MinSeriesSize (a smaller group is a candidate series).
-        var seriesOf = groupOf.Where(g => members[g.Value].Count >= options.MinSeriesSize).ToDictionary(g => g.Key, g => g.Value);
+        var seriesOf = features
+            .GroupBy(f => Root(f.IncidentId))
+            .Where(g => g.Count() >= 2)
+            .SelectMany(g => g.Select(f => (f.IncidentId, Series: g.Key)))
+            .ToDictionary(x => x.IncidentId, x => x.Series);
         if (explain > 0)
         {
             Explain(scenario, features, scorer, rarityOf, scores, explain);

@@ -14,10 +14,6 @@ public sealed class SeriesOptions : IValidatableObject
     [Range(0.01, 0.99)]
     public double LinkThreshold { get; set; } = 0.2;
 
-    /// <summary>Probability at or above which a new incident joins an existing series, scored against the series' profile (<see cref="SeriesProfile"/>).</summary>
-    [Range(0.01, 0.99)]
-    public double SeriesThreshold { get; set; } = 0.3;
-
     /// <summary>Candidates are earlier series-category incidents within this distance (any district: crews roam).</summary>
     [Range(0.1, 500)]
     public double CandidateRadiusKm { get; set; } = 12;
@@ -29,10 +25,6 @@ public sealed class SeriesOptions : IValidatableObject
     /// <summary>At most this many nearest candidates are scored per new incident (bounds the work in a busy area).</summary>
     [Range(1, 10_000)]
     public int MaxCandidates { get; set; } = 300;
-
-    /// <summary>A series' profile is built from at most this many of its members (bounds the work per incident in a long series).</summary>
-    [Range(2, 1000)]
-    public int MaxProfileMembers { get; set; } = 50;
 
     /// <summary>SERIES_DETECTED when a series reaches this many incidents; SERIES_GROWN for each one after.</summary>
     [Range(2, 100)]
@@ -62,9 +54,6 @@ public sealed class SeriesOptions : IValidatableObject
 
     public SeriesWeights Weights { get; set; } = new();
 
-    /// <summary>Weights of the series model: a new incident against a series' profile (<see cref="SeriesProfile"/>); same columns as the pair model.</summary>
-    public SeriesWeights SeriesWeights { get; set; } = SeriesWeights.SeriesDefaults();
-
     public RarityOptions Rarity { get; set; } = new();
 
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
@@ -86,16 +75,13 @@ public sealed class SeriesOptions : IValidatableObject
             yield return result;
         }
 
-        foreach (var (section, weights) in new[] { (nameof(Weights), Weights), (nameof(SeriesWeights), SeriesWeights) })
+        foreach (var (name, value, mayBeNegative) in Weights.All())
         {
-            foreach (var (name, value, mayBeNegative) in weights.All())
+            if (!double.IsFinite(value) || (!mayBeNegative && value < 0) || Math.Abs(value) > 20)
             {
-                if (!double.IsFinite(value) || (!mayBeNegative && value < 0) || Math.Abs(value) > 20)
-                {
-                    yield return new ValidationResult(
-                        mayBeNegative ? $"{section}:{name} must be a finite number within ±20" : $"{section}:{name} must be within 0..20",
-                        [$"{section}.{name}"]);
-                }
+                yield return new ValidationResult(
+                    mayBeNegative ? $"Weights:{name} must be a finite number within ±20" : $"Weights:{name} must be within 0..20",
+                    [$"{nameof(Weights)}.{name}"]);
             }
         }
     }
@@ -139,13 +125,6 @@ public sealed class SeriesWeights
         SeriesFeature.VehicleLooks => VehicleLooks,
         SeriesFeature.Category => Category,
         _ => throw new ArgumentOutOfRangeException(nameof(feature), feature, null),
-    };
-
-    /// <summary>Fitted on series profiles (tools/AnalysisEval calibrate-series, seeds 101-103); see docs/ANALYSIS-EVALUATION.md.</summary>
-    public static SeriesWeights SeriesDefaults() => new()
-    {
-        Intercept = -2.98, Distance = 1.63, DaysApart = 1.14, Spree = 0.84, EntryMethod = 0.96, TargetType = 0.32, PropertyTaken = 1.4,
-        TimeOfDay = 1.49, Suspect = 1.32, DistinguishingMarks = 2.45, Plate = 2.07, VehicleLooks = 2.07, Category = 1.57,
     };
 
     internal IEnumerable<(string Name, double Value, bool MayBeNegative)> All()

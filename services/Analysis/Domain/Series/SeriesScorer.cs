@@ -83,27 +83,24 @@ public sealed class SeriesScorer
     /// Distance and time enter through ln(1 + x): the first kilometre and day matter most, and a roaming crew
     /// 8 km away is penalised far less than linearly.
     /// </summary>
-    public SeriesLinkScore Combine(LinkTerms terms) => Combine(terms, _options.Weights, _options.LinkThreshold);
-
-    /// <summary>The same sum with other weights and threshold (the series model shares the pair model's columns).</summary>
-    /// <param name="lead">When set, the first evidence line instead of the space-time gap (e.g. "closest member 400 m and 2 h away").</param>
-    public static SeriesLinkScore Combine(LinkTerms terms, SeriesWeights weights, double threshold, string? lead = null)
+    public SeriesLinkScore Combine(LinkTerms terms)
     {
+        var weights = _options.Weights;
         var contributions = terms.Features
             .Select((f, i) => (f.Phrase, Contribution: weights.For(f.Feature) * terms.Value(i), f.Feature))
             .ToList();
         var logit = weights.Intercept - weights.Distance * terms.LogKm - weights.DaysApart * terms.LogDays + weights.Spree * terms.Spree
                     + contributions.Sum(c => c.Contribution);
         var score = 1 / (1 + Math.Exp(-logit));
-        return new SeriesLinkScore(score, score >= threshold, lead is null ? Evidence(terms.Signals, contributions) : [lead, .. Shown(contributions).Select(c => c.Phrase)]);
+        return new SeriesLinkScore(score, score >= _options.LinkThreshold, Evidence(terms.Signals, contributions));
     }
-
-    private static List<(string Phrase, double Contribution, SeriesFeature Feature)> Shown(List<(string Phrase, double Contribution, SeriesFeature Feature)> contributions)
-        => [.. contributions.Where(c => c.Phrase.Length > 0 && Math.Abs(c.Contribution) >= 0.1).OrderByDescending(c => c.Contribution)];
 
     private static IReadOnlyList<string> Evidence(SeriesSignals signals, List<(string Phrase, double Contribution, SeriesFeature Feature)> contributions)
     {
-        var shown = Shown(contributions);
+        var shown = contributions
+            .Where(c => c.Phrase.Length > 0 && Math.Abs(c.Contribution) >= 0.1)
+            .OrderByDescending(c => c.Contribution)
+            .ToList();
         // The strongest behavioural match leads, joined to the space-time gap: "same entry method 'door-pull', 380 m and 2 h apart".
         var lead = shown.FirstOrDefault(c => c.Contribution > 0 && c.Feature != SeriesFeature.Category);
         var apart = ApartPhrase(signals);
