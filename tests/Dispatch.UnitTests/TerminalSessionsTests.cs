@@ -11,9 +11,9 @@ public sealed class TerminalSessionsTests
     public void A_second_session_for_the_same_unit_ends_the_first()
     {
         var sessions = new TerminalSessions();
-        var first = sessions.Open("unit-1", 16);
+        var first = Opened(sessions, "unit-1", 16);
 
-        var second = sessions.Open("unit-1", 16);
+        var second = Opened(sessions, "unit-1", 16);
 
         Assert.NotNull(first.EndReason);
         Assert.Contains("superseded", first.EndReason);
@@ -32,8 +32,8 @@ public sealed class TerminalSessionsTests
     public void Closing_the_superseded_session_does_not_remove_the_new_one()
     {
         var sessions = new TerminalSessions();
-        var first = sessions.Open("unit-1", 16);
-        var second = sessions.Open("unit-1", 16);
+        var first = Opened(sessions, "unit-1", 16);
+        var second = Opened(sessions, "unit-1", 16);
 
         sessions.Close(first);
 
@@ -48,8 +48,8 @@ public sealed class TerminalSessionsTests
     public void Sessions_of_different_units_are_independent()
     {
         var sessions = new TerminalSessions();
-        var a = sessions.Open("unit-a", 16);
-        var b = sessions.Open("unit-b", 16);
+        var a = Opened(sessions, "unit-a", 16);
+        var b = Opened(sessions, "unit-b", 16);
 
         Assert.Same(a, sessions.Find("unit-a"));
         Assert.Same(b, sessions.Find("unit-b"));
@@ -67,14 +67,14 @@ public sealed class TerminalSessionsTests
     public void An_assignment_is_pushed_once_per_session()
     {
         var sessions = new TerminalSessions();
-        var first = sessions.Open("unit-1", 16);
+        var first = Opened(sessions, "unit-1", 16);
 
         Assert.True(first.FirstPushInSession("assignment-1"));
         Assert.False(first.FirstPushInSession("assignment-1"));
         Assert.False(first.FirstPushInSession("assignment-1"));
         Assert.True(first.FirstPushInSession("assignment-2"));
 
-        var second = sessions.Open("unit-1", 16);
+        var second = Opened(sessions, "unit-1", 16);
 
         Assert.True(second.FirstPushInSession("assignment-1"));
         Assert.False(second.FirstPushInSession("assignment-1"));
@@ -83,7 +83,7 @@ public sealed class TerminalSessionsTests
     [Fact]
     public void A_terminal_that_does_not_read_is_ended_when_its_outbox_is_full()
     {
-        var session = new TerminalSessions().Open("unit-1", 2);
+        var session = Opened(new TerminalSessions(), "unit-1", 2);
 
         Assert.True(session.TryEnqueue(Welcome("1")));
         Assert.True(session.TryEnqueue(Welcome("2")));
@@ -106,9 +106,32 @@ public sealed class TerminalSessionsTests
         var sessions = new TerminalSessions();
         var opened = new TerminalSession[64];
 
-        Parallel.For(0, opened.Length, i => opened[i] = sessions.Open("unit-1", 4));
+        Parallel.For(0, opened.Length, i => opened[i] = Opened(sessions, "unit-1", 4));
 
         var live = opened.Where(s => s.EndReason is null).ToArray();
         Assert.Same(Assert.Single(live), sessions.Find("unit-1"));
+    }
+
+    [Fact]
+    public void A_session_gets_no_pushes_until_it_is_registered()
+    {
+        var sessions = new TerminalSessions();
+        var older = Opened(sessions, "unit-1", 4);
+        var connecting = new TerminalSession("unit-1", 4);
+
+        // While the new connection is being welcomed, pushes still go to the older session, which stays live.
+        Assert.Same(older, sessions.Find("unit-1"));
+        Assert.Null(older.EndReason);
+
+        sessions.Register(connecting);
+        Assert.Same(connecting, sessions.Find("unit-1"));
+        Assert.NotNull(older.EndReason);
+    }
+
+    private static TerminalSession Opened(TerminalSessions sessions, string unitId, int capacity)
+    {
+        var session = new TerminalSession(unitId, capacity);
+        sessions.Register(session);
+        return session;
     }
 }

@@ -41,13 +41,15 @@ public sealed class DispatchGrpcService(
         context.Caller().RequireOwnUnit(hello.UnitId);
         ValidateHello(hello);
 
-        var session = terminals.Open(hello.UnitId, options.Value.TerminalQueue);
+        var session = new TerminalSession(hello.UnitId, options.Value.TerminalQueue);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(callEnded, session.Ended);
         var writer = WriteOutboxAsync(session, responseStream, callEnded);
         try
         {
             var unit = await unitService.ConnectAsync(hello, session.SessionId, callEnded);
             session.TryEnqueue(new DispatchMessage { Welcome = new Welcome { SessionId = session.SessionId, Unit = unit } });
+            // Pushes reach the session from here on; an assignment made before is in the store, and ResendAsync pushes it.
+            terminals.Register(session);
             await ResendAsync(session, unit);
             logger.LogInformation("Terminal {UnitId} connected (session {SessionId})", hello.UnitId, session.SessionId);
 

@@ -54,16 +54,16 @@ public sealed class TerminalSessions
 {
     private readonly ConcurrentDictionary<string, TerminalSession> _byUnit = new();
 
-    public TerminalSession Open(string unitId, int capacity)
-    {
-        var session = new TerminalSession(unitId, capacity);
-        _byUnit.AddOrUpdate(unitId, session, (_, previous) =>
+    /// <summary>
+    /// Makes the session the one assignment pushes reach (ending an older one of the unit). Called once its welcome
+    /// is queued, so the welcome is always the first message a terminal reads.
+    /// </summary>
+    public void Register(TerminalSession session)
+        => _byUnit.AddOrUpdate(session.UnitId, session, (_, previous) =>
         {
             previous.End("superseded by a newer connection of the same unit");
             return session;
         });
-        return session;
-    }
 
     public void Close(TerminalSession session) => _byUnit.TryRemove(new KeyValuePair<string, TerminalSession>(session.UnitId, session));
 
