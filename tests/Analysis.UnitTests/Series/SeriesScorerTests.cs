@@ -187,6 +187,29 @@ public sealed class SeriesScorerTests
     }
 
     [Fact]
+    public void Candidates_scored_without_words_get_the_same_scores_and_evidence_as_pairs_scored_one_by_one()
+    {
+        var incident = SeriesFeatures.From(Burglary("new", plate: "粤B 12345"));
+        var candidates = new[]
+        {
+            Burglary("twin", longitude: LongitudeEast(0.4), at: Night.AddHours(2), plate: "粤B 12345"),
+            Burglary("far", longitude: LongitudeEast(6), at: Night.AddDays(4), entry: "window-smash", target: "residence", suspects: [Suspect(sex: "female", height: 160)]),
+            Burglary("bare", longitude: LongitudeEast(1), at: Night.AddDays(1), taken: [], suspects: []),
+        }.Select(SeriesFeatures.From).ToList();
+        var rarity = LabelRarity.Of(candidates.Prepend(incident), new RarityOptions());
+
+        var scored = Scorer.ScoreCandidates(incident, candidates);
+
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var oneByOne = Scorer.Score(incident, candidates[i], rarity);
+            Assert.Equal(oneByOne.Score, scored[i].Score, 12);
+            Assert.Equal(oneByOne.Linked, scored[i].Linked);
+            Assert.Equal(oneByOne.Evidence, scored[i].Evidence);
+        }
+    }
+
+    [Fact]
     public void Rarity_is_neutral_at_the_reference_frequency_and_bounded()
     {
         var options = new RarityOptions();

@@ -38,7 +38,7 @@ public static class Calibration
                         continue;
                     }
 
-                    rows.Add((Row(scorer.Terms(incident, candidate, rarity)), linked ? 1 : 0, linked ? 1 : 1 / NegativeSampleRate));
+                    rows.Add((Row(scorer.Terms(incident, candidate, rarity, describe: false)), linked ? 1 : 0, linked ? 1 : 1 / NegativeSampleRate));
                 }
             }
         }

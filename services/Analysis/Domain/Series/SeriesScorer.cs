@@ -3,10 +3,20 @@ using Contracts.Common.V1;
 namespace Analysis.Domain.Series;
 
 /// <summary>How likely two incidents are the work of the same offenders, and why.</summary>
-/// <param name="Score">Link probability, 0..1.</param>
-/// <param name="Linked">Score at or above the configured link threshold.</param>
-/// <param name="Evidence">Plain words, strongest first; the first line always says how far and how long apart.</param>
-public sealed record SeriesLinkScore(double Score, bool Linked, IReadOnlyList<string> Evidence);
+/// <param name="describe">Builds the evidence; called on first read only (most candidates are scored, few are shown).</param>
+public sealed class SeriesLinkScore(double score, bool linked, Func<IReadOnlyList<string>> describe)
+{
+    private IReadOnlyList<string>? _evidence;
+
+    /// <summary>Link probability, 0..1.</summary>
+    public double Score { get; } = score;
+
+    /// <summary>Score at or above the configured link threshold.</summary>
+    public bool Linked { get; } = linked;
+
+    /// <summary>Plain words, strongest first; the first line always says how far and how long apart.</summary>
+    public IReadOnlyList<string> Evidence => _evidence ??= describe();
+}
 
 /// <summary>
 /// The terms of the logistic model for one pair, before weighting: what calibration fits and what the score sums.
@@ -49,32 +59,43 @@ public sealed class SeriesScorer
 
     /// <summary>
     /// A new incident against its candidates (the property crimes near it in space and time), the way the pipeline
-    /// scores: label rarity is measured on the incident and its candidates. Results are in candidate order.
+    /// scores: label rarity is measured on the incident and its candidates. Results are in candidate order. Scores are
+    /// computed without words; a pair's evidence is worded when it is read (for the links and the stored near misses).
     /// </summary>
     public IReadOnlyList<SeriesLinkScore> ScoreCandidates(SeriesFeatures incident, IReadOnlyList<SeriesFeatures> candidates)
     {
         var rarity = LabelRarity.Of(candidates.Prepend(incident), _options.Rarity);
-        return [.. candidates.Select(candidate => Score(incident, candidate, rarity))];
+        var scores = new SeriesLinkScore[candidates.Count];
+        for (var i = 0; i < scores.Length; i++)
+        {
+            var candidate = candidates[i];
+            var score = Probability(Terms(incident, candidate, rarity, describe: false));
+            scores[i] = new SeriesLinkScore(score, score >= _options.LinkThreshold, () => Evidence(Terms(incident, candidate, rarity)));
+        }
+        return scores;
     }
 
-    public LinkTerms Terms(SeriesFeatures a, SeriesFeatures b, LabelRarity rarity)
+    /// <param name="describe">False: the numbers only, no evidence phrases (scoring and calibration).</param>
+    public LinkTerms Terms(SeriesFeatures a, SeriesFeatures b, LabelRarity rarity, bool describe = true)
     {
-        var signals = SeriesSignals.Compare(a, b, _timeZone);
+        var signals = SeriesSignals.Compare(a, b, _timeZone, describe);
         // Unknown position or time counts as half the candidate radius or window away: the typical candidate, neither close nor far.
         var km = signals.DistanceKm ?? _options.CandidateRadiusKm / 2;
         var hours = signals.HoursApart ?? _options.CandidateWindowDays * 12.0;
         var spree = signals.DistanceKm is null || signals.HoursApart is null
             ? 0
             : Math.Exp(-km / _options.SpreeKm - hours / _options.SpreeHours);
-        var multipliers = signals.Features
-            .Select(f => f.Signal > 0 && f.Label.Length > 0 ? rarity.Multiplier(f.Feature, f.Label) : 1)
-            .ToList();
-        // A rare shared label says so: the analyst sees why it weighs more.
-        var features = signals.Features
-            .Select((f, i) => multipliers[i] >= 1.3
+        var multipliers = new double[signals.Features.Count];
+        var features = new FeatureSignal[multipliers.Length];
+        for (var i = 0; i < multipliers.Length; i++)
+        {
+            var f = signals.Features[i];
+            multipliers[i] = f.Signal > 0 && f.Label.Length > 0 ? rarity.Multiplier(f.Feature, f.Label) : 1;
+            // A rare shared label says so: the analyst sees why it weighs more.
+            features[i] = describe && multipliers[i] >= 1.3
                 ? f with { Phrase = $"{f.Phrase} (rare here: {rarity.Frequency(f.Feature, f.Label):P0} of nearby property crimes)" }
-                : f)
-            .ToList();
+                : f;
+        }
         return new LinkTerms(Math.Log(1 + km), Math.Log(1 + hours / 24), spree, features, multipliers, signals);
     }
 
@@ -85,19 +106,27 @@ public sealed class SeriesScorer
     /// </summary>
     public SeriesLinkScore Combine(LinkTerms terms)
     {
-        var weights = _options.Weights;
-        var contributions = terms.Features
-            .Select((f, i) => (f.Phrase, Contribution: weights.For(f.Feature) * terms.Value(i), f.Feature))
-            .ToList();
-        var logit = weights.Intercept - weights.Distance * terms.LogKm - weights.DaysApart * terms.LogDays + weights.Spree * terms.Spree
-                    + contributions.Sum(c => c.Contribution);
-        var score = 1 / (1 + Math.Exp(-logit));
-        return new SeriesLinkScore(score, score >= _options.LinkThreshold, Evidence(terms.Signals, contributions));
+        var score = Probability(terms);
+        return new SeriesLinkScore(score, score >= _options.LinkThreshold, () => Evidence(terms));
     }
 
-    private static IReadOnlyList<string> Evidence(SeriesSignals signals, List<(string Phrase, double Contribution, SeriesFeature Feature)> contributions)
+    private double Probability(LinkTerms terms)
     {
-        var shown = contributions
+        var weights = _options.Weights;
+        var logit = weights.Intercept - weights.Distance * terms.LogKm - weights.DaysApart * terms.LogDays + weights.Spree * terms.Spree;
+        for (var i = 0; i < terms.Features.Count; i++)
+        {
+            logit += weights.For(terms.Features[i].Feature) * terms.Value(i);
+        }
+        return 1 / (1 + Math.Exp(-logit));
+    }
+
+    private IReadOnlyList<string> Evidence(LinkTerms terms)
+    {
+        var weights = _options.Weights;
+        var signals = terms.Signals;
+        var shown = terms.Features
+            .Select((f, i) => (f.Phrase, Contribution: weights.For(f.Feature) * terms.Value(i), f.Feature))
             .Where(c => c.Phrase.Length > 0 && Math.Abs(c.Contribution) >= 0.1)
             .OrderByDescending(c => c.Contribution)
             .ToList();

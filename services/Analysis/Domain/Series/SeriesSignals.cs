@@ -41,7 +41,9 @@ public sealed record SeriesSignals
 
     public FeatureSignal this[SeriesFeature feature] => Features.First(f => f.Feature == feature);
 
-    public static SeriesSignals Compare(SeriesFeatures a, SeriesFeatures b, TimeZoneInfo timeZone)
+    /// <param name="describe">False: signals only, no phrases (the scoring pass over every candidate; phrases are built
+    /// again only for the pairs whose evidence is read).</param>
+    public static SeriesSignals Compare(SeriesFeatures a, SeriesFeatures b, TimeZoneInfo timeZone, bool describe = true)
     {
         double? distanceKm = a.Location is not null && b.Location is not null ? Geo.DistanceM(a.Location, b.Location) / 1000 : null;
         double? hoursApart = a.OccurredAt is { } ta && b.OccurredAt is { } tb ? Math.Abs((ta - tb).TotalHours) : null;
@@ -53,20 +55,20 @@ public sealed record SeriesSignals
             DistrictB = b.District,
             Features =
             [
-                SameLabel(SeriesFeature.EntryMethod, "entry method", a.EntryMethod, b.EntryMethod),
-                SameLabel(SeriesFeature.TargetType, "target type", a.TargetType, b.TargetType),
-                PropertyTaken(a.PropertyTaken, b.PropertyTaken),
-                TimeOfDay(a.OccurredAt, b.OccurredAt, timeZone),
-                Suspects(a.Suspects, b.Suspects),
-                Marks(a.Suspects, b.Suspects),
-                Plate(a.Vehicle, b.Vehicle),
-                VehicleLooks(a.Vehicle, b.Vehicle),
-                Category(a.Category, b.Category),
+                SameLabel(SeriesFeature.EntryMethod, "entry method", a.EntryMethod, b.EntryMethod, describe),
+                SameLabel(SeriesFeature.TargetType, "target type", a.TargetType, b.TargetType, describe),
+                PropertyTaken(a.PropertyTaken, b.PropertyTaken, describe),
+                TimeOfDay(a.OccurredAt, b.OccurredAt, timeZone, describe),
+                Suspects(a.Suspects, b.Suspects, describe),
+                Marks(a.Suspects, b.Suspects, describe),
+                Plate(a.Vehicle, b.Vehicle, describe),
+                VehicleLooks(a.Vehicle, b.Vehicle, describe),
+                Category(a.Category, b.Category, describe),
             ],
         };
     }
 
-    private static FeatureSignal SameLabel(SeriesFeature feature, string name, string a, string b)
+    private static FeatureSignal SameLabel(SeriesFeature feature, string name, string a, string b, bool describe)
     {
         if (a.Length == 0 || b.Length == 0)
         {
@@ -74,33 +76,33 @@ public sealed record SeriesSignals
         }
 
         return a == b
-            ? new FeatureSignal(feature, 1, $"same {name} '{a}'") { Label = a }
-            : new FeatureSignal(feature, -1, $"different {name} ('{a}' vs '{b}')");
+            ? new FeatureSignal(feature, 1, describe ? $"same {name} '{a}'" : "") { Label = a }
+            : new FeatureSignal(feature, -1, describe ? $"different {name} ('{a}' vs '{b}')" : "");
     }
 
     /// <summary>
     /// Jaccard overlap of the items taken. No overlap is only mild evidence against: one crew takes phones
     /// from a phone shop and cash from a convenience store.
     /// </summary>
-    private static FeatureSignal PropertyTaken(IReadOnlySet<string> a, IReadOnlySet<string> b)
+    private static FeatureSignal PropertyTaken(IReadOnlySet<string> a, IReadOnlySet<string> b, bool describe)
     {
         if (a.Count == 0 || b.Count == 0)
         {
             return FeatureSignal.Unknown(SeriesFeature.PropertyTaken);
         }
 
-        var shared = a.Intersect(b).Order(StringComparer.Ordinal).ToList();
-        if (shared.Count == 0)
+        var sharedCount = a.Count(b.Contains);
+        if (sharedCount == 0)
         {
-            return new FeatureSignal(SeriesFeature.PropertyTaken, -0.5, "nothing taken in common");
+            return new FeatureSignal(SeriesFeature.PropertyTaken, -0.5, describe ? "nothing taken in common" : "");
         }
 
-        var jaccard = (double)shared.Count / a.Union(b).Count();
-        return new FeatureSignal(SeriesFeature.PropertyTaken, jaccard, $"both took {string.Join(", ", shared)}");
+        var jaccard = (double)sharedCount / (a.Count + b.Count - sharedCount);
+        return new FeatureSignal(SeriesFeature.PropertyTaken, jaccard, describe ? $"both took {string.Join(", ", a.Where(b.Contains).Order(StringComparer.Ordinal))}" : "");
     }
 
     /// <summary>Hour-of-day difference on the 24 h circle: +1 within minutes, 0 at 3 h, -1 from 6 h apart.</summary>
-    private static FeatureSignal TimeOfDay(DateTimeOffset? a, DateTimeOffset? b, TimeZoneInfo timeZone)
+    private static FeatureSignal TimeOfDay(DateTimeOffset? a, DateTimeOffset? b, TimeZoneInfo timeZone, bool describe)
     {
         if (a is not { } ta || b is not { } tb)
         {
@@ -112,6 +114,11 @@ public sealed record SeriesSignals
         var difference = Math.Abs(localA.TimeOfDay.TotalHours - localB.TimeOfDay.TotalHours);
         difference = Math.Min(difference, 24 - difference);
         var signal = Math.Clamp(1 - difference / 3, -1, 1);
+        if (!describe)
+        {
+            return new FeatureSignal(SeriesFeature.TimeOfDay, signal, "");
+        }
+
         var times = $"{localA:HH:mm} and {localB:HH:mm}";
         var phrase = signal switch
         {
@@ -126,7 +133,7 @@ public sealed record SeriesSignals
     /// Suspect descriptions: each suspect on the smaller side matched to the most similar on the other;
     /// the signal is the mean match (0..1) mapped to -1..1 and scaled down when few attributes were comparable.
     /// </summary>
-    private static FeatureSignal Suspects(IReadOnlyList<SuspectDescription> a, IReadOnlyList<SuspectDescription> b)
+    private static FeatureSignal Suspects(IReadOnlyList<SuspectDescription> a, IReadOnlyList<SuspectDescription> b, bool describe)
     {
         if (a.Count == 0 || b.Count == 0)
         {
@@ -158,14 +165,14 @@ public sealed record SeriesSignals
         var similarity = similaritySum / confidenceSum;
         var confidence = confidenceSum / fewer.Count;
         var signal = (2 * similarity - 1) * confidence;
-        var phrase = signal >= 0
-            ? $"similar suspect description ({Describe(bestShown!)})"
+        var phrase = !describe ? ""
+            : signal >= 0 ? $"similar suspect description ({Describe(bestShown!)})"
             : "suspect descriptions differ";
         return new FeatureSignal(SeriesFeature.Suspect, signal, phrase);
     }
 
     /// <summary>The same distinguishing mark is strong evidence; different or hidden marks prove little (sleeves, masks).</summary>
-    private static FeatureSignal Marks(IReadOnlyList<SuspectDescription> a, IReadOnlyList<SuspectDescription> b)
+    private static FeatureSignal Marks(IReadOnlyList<SuspectDescription> a, IReadOnlyList<SuspectDescription> b, bool describe)
     {
         foreach (var x in a.Where(s => s.Marks.Count > 0))
         {
@@ -174,7 +181,7 @@ public sealed record SeriesSignals
                 var overlap = (double)x.Marks.Intersect(y.Marks).Count() / x.Marks.Union(y.Marks).Count();
                 if (overlap >= 0.5)
                 {
-                    return new FeatureSignal(SeriesFeature.DistinguishingMarks, 1, $"suspect with the same mark '{x.MarksText}'");
+                    return new FeatureSignal(SeriesFeature.DistinguishingMarks, 1, describe ? $"suspect with the same mark '{x.MarksText}'" : "");
                 }
             }
         }
@@ -182,7 +189,7 @@ public sealed record SeriesSignals
         return FeatureSignal.Unknown(SeriesFeature.DistinguishingMarks);
     }
 
-    private static FeatureSignal Plate(VehicleDescription? a, VehicleDescription? b)
+    private static FeatureSignal Plate(VehicleDescription? a, VehicleDescription? b, bool describe)
     {
         if (a is not { Plate.Length: > 0 } || b is not { Plate.Length: > 0 })
         {
@@ -190,12 +197,12 @@ public sealed record SeriesSignals
         }
 
         return a.Plate == b.Plate
-            ? new FeatureSignal(SeriesFeature.Plate, 1, $"same vehicle plate '{a.Plate}'")
-            : new FeatureSignal(SeriesFeature.Plate, -1, $"different plates ('{a.Plate}' vs '{b.Plate}')");
+            ? new FeatureSignal(SeriesFeature.Plate, 1, describe ? $"same vehicle plate '{a.Plate}'" : "")
+            : new FeatureSignal(SeriesFeature.Plate, -1, describe ? $"different plates ('{a.Plate}' vs '{b.Plate}')" : "");
     }
 
     /// <summary>Kind, make, model and colour when the plates do not already settle it.</summary>
-    private static FeatureSignal VehicleLooks(VehicleDescription? a, VehicleDescription? b)
+    private static FeatureSignal VehicleLooks(VehicleDescription? a, VehicleDescription? b, bool describe)
     {
         if (a is null || b is null || (a.Plate.Length > 0 && a.Plate == b.Plate))
         {
@@ -212,14 +219,14 @@ public sealed record SeriesSignals
 
         var agreeing = pairs.Count(p => p.Item1 == p.Item2);
         var signal = (2.0 * agreeing / pairs.Count - 1) * Math.Min(1, pairs.Count / 2.0);
-        var phrase = signal >= 0 ? $"similar vehicle ({a.Summary})" : $"different vehicles ({a.Summary} vs {b.Summary})";
+        var phrase = !describe ? "" : signal >= 0 ? $"similar vehicle ({a.Summary})" : $"different vehicles ({a.Summary} vs {b.Summary})";
         return new FeatureSignal(SeriesFeature.VehicleLooks, signal, phrase);
     }
 
-    private static FeatureSignal Category(IncidentCategory a, IncidentCategory b)
+    private static FeatureSignal Category(IncidentCategory a, IncidentCategory b, bool describe)
         => a == b
-            ? new FeatureSignal(SeriesFeature.Category, 1, $"both {CategoryName(a)}")
-            : new FeatureSignal(SeriesFeature.Category, -1, $"different offences ({CategoryName(a)} vs {CategoryName(b)})");
+            ? new FeatureSignal(SeriesFeature.Category, 1, describe ? $"both {CategoryName(a)}" : "")
+            : new FeatureSignal(SeriesFeature.Category, -1, describe ? $"different offences ({CategoryName(a)} vs {CategoryName(b)})" : "");
 
     internal static string CategoryName(IncidentCategory category)
         => category.ToString().ToLowerInvariant().Replace('_', ' ');
