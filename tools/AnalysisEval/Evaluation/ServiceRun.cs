@@ -47,6 +47,8 @@ public static class ServiceRun
             ["Kafka__Partitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Redis__Configuration"] = redis.ConnectionString,
             ["Analysis__Series__TimeZoneId"] = City.TimeZoneId,
+            // Every scored candidate (up to MaxCandidates) kept, so the pairwise AUC sees each pair's score, not 0 for the ones not stored.
+            ["Analysis__StoredCandidates"] = "300",
         };
         foreach (var (key, value) in serviceSettings)
         {
