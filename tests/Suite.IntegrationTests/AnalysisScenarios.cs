@@ -346,6 +346,37 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         Assert.Contains(links.Links, l => l.Kind == LinkKind.Dispute && l.IncidentId == third.IncidentId);
     }
 
+    protected async Task Two_disputes_between_the_same_neighbours_then_an_assault_raise_ESCALATION_RISK_with_the_assault_in_the_history()
+    {
+        var (neighbour, other) = ($"Li {Guid.NewGuid():N}"[..12], $"Wang {Guid.NewGuid():N}"[..14]);
+        var place = SomePlace();
+        var now = DateTimeOffset.UtcNow;
+        void Between(Report r)
+        {
+            r.Parties.Add(new Party { Role = PartyRole.Involved, Name = neighbour });
+            r.Parties.Add(new Party { Role = PartyRole.Involved, Name = other });
+        }
+        var first = NewIncident(IncidentCategory.Dispute, place, now.AddDays(-9), Between);
+        var second = NewIncident(IncidentCategory.Dispute, place, now.AddDays(-3), Between);
+        // The fight, with the parties as victim and suspect; reported before the second dispute was processed.
+        var assault = NewIncident(IncidentCategory.Assault, place, now.AddHours(-2), r =>
+        {
+            r.Parties.Add(new Party { Role = PartyRole.Victim, Name = other });
+            r.Parties.Add(new Party { Role = PartyRole.Suspect, Name = neighbour });
+        });
+        await PublishAndWaitAsync(first);
+        await PublishAndWaitAsync(assault);
+        await PublishAsync(second);
+
+        var ids = new[] { first, second, assault }.Select(i => i.IncidentId).ToHashSet();
+        var escalation = Assert.Single(AlertsWhere(a => a.Kind == AlertKind.EscalationRisk && ids.Contains(a.IncidentIds[0]), 1));
+        Assert.Equal(ids.Order(), escalation.IncidentIds.Order());
+        Assert.StartsWith("Dispute turned violent", escalation.Summary, StringComparison.Ordinal);
+        Assert.Contains("2 dispute reports and 1 assault at parties", escalation.Evidence[0]);
+        var links = await LinksAsync(assault.IncidentId);
+        Assert.Contains(links.Links, l => l.Kind == LinkKind.Dispute && l.IncidentId == second.IncidentId && l.Evidence[0].EndsWith("(assault)", StringComparison.Ordinal));
+    }
+
     protected async Task Two_calls_about_one_fire_are_linked_as_duplicates_for_Dispatch_to_merge()
     {
         var building = SomePlace();
@@ -477,6 +508,9 @@ public sealed class AnalysisOnEmbeddedKafka(EmbeddedKafkaSuite suite) : Analysis
 
     [Fact]
     public Task Escalating_dispute() => A_third_dispute_at_one_address_in_30_days_raises_ESCALATION_RISK_and_a_redelivery_counts_once();
+
+    [Fact]
+    public Task Dispute_turned_violent() => Two_disputes_between_the_same_neighbours_then_an_assault_raise_ESCALATION_RISK_with_the_assault_in_the_history();
 
     [Fact]
     public Task Duplicate() => Two_calls_about_one_fire_are_linked_as_duplicates_for_Dispatch_to_merge();

@@ -401,12 +401,12 @@ public sealed class IncidentAnalyzer
 
     private async Task DisputesAsync(Context c)
     {
-        if (c.Report.Category != IncidentCategory.Dispute)
+        if (!DisputeReport.Counts(c.Report.Category))
         {
             return;
         }
         var window = TimeSpan.FromDays(_disputeOptions.WindowDays);
-        var report = new DisputeReport(c.Id, c.OccurredAt);
+        var report = DisputeReport.Of(c.Id, c.Report.Category, c.OccurredAt);
         await Task.WhenAll(DisputeKeys.For(c.Report).Select(async key =>
         {
             var reports = await _disputes.AddAndReadAsync(key.Key, report, window);
@@ -415,8 +415,11 @@ public sealed class IncidentAnalyzer
                 return;
             }
             var others = escalating.Where(r => r.IncidentId != c.Id).ToList();
-            var evidence = $"{escalating.Count} dispute reports at {key.Description} within {_disputeOptions.WindowDays} days: "
-                           + string.Join(", ", escalating.Select(r => $"{r.OccurredAt:yyyy-MM-dd HH:mm}"));
+            var violent = escalating.Count(r => r.Violent);
+            var evidence = (violent == 0
+                               ? $"{escalating.Count} dispute reports at {key.Description} within {_disputeOptions.WindowDays} days: "
+                               : $"{escalating.Count - violent} dispute reports and {violent} assault{(violent > 1 ? "s" : "")} at {key.Description} within {_disputeOptions.WindowDays} days: ")
+                           + string.Join(", ", escalating.Select(r => $"{r.OccurredAt:yyyy-MM-dd HH:mm}{(r.Violent ? " (assault)" : "")}"));
             await Task.WhenAll(
                 _incidents.AddLinksAsync(c.Id, others.Select(o => new IncidentLink { IncidentId = o.IncidentId, Kind = LinkKind.Dispute, Score = 1, Linked = true, GroupId = key.Key, Evidence = { evidence } })),
                 Task.WhenAll(others.Select(o => _incidents.AddLinksAsync(o.IncidentId,
@@ -424,7 +427,9 @@ public sealed class IncidentAnalyzer
             var alert = Alerts.Create(AlertKind.EscalationRisk, Priority.P2, c.Id, key.Key, c.Now);
             alert.IncidentIds.Add(c.Id);
             alert.IncidentIds.Add(others.Select(o => o.IncidentId));
-            alert.Summary = $"Escalating dispute: {escalating.Count} reports at {key.Description} in {_disputeOptions.WindowDays} days; mediate before it turns into a crime";
+            alert.Summary = violent == 0
+                ? $"Escalating dispute: {escalating.Count} reports at {key.Description} in {_disputeOptions.WindowDays} days; mediate before it turns into a crime"
+                : $"Dispute turned violent: {escalating.Count - violent} dispute reports and {violent} assault{(violent > 1 ? "s" : "")} at {key.Description} in {_disputeOptions.WindowDays} days; responders should know the history";
             alert.Evidence.Add(evidence);
             alert.Attributes["dispute_key"] = key.Key;
             c.Raise(alert);

@@ -6,6 +6,9 @@ namespace Analysis.Infrastructure;
 /// <summary>The dispute reports under one dispute key (address or parties), by occurred time; idempotent per incident id.</summary>
 public sealed class DisputeStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
+    /// <summary>Member suffix of a violent report; a plain incident id is a dispute.</summary>
+    private const string ViolentSuffix = "|violent";
+
     private const string AddAndReadScript = """
         local occurred, window = tonumber(ARGV[2]), tonumber(ARGV[3])
         redis.call('ZADD', KEYS[1], occurred, ARGV[1])
@@ -20,11 +23,13 @@ public sealed class DisputeStore(IConnectionMultiplexer redis, RedisKeys keys)
     public async Task<IReadOnlyList<DisputeReport>> AddAndReadAsync(string disputeKey, DisputeReport report, TimeSpan window)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AddAndReadScript, [keys.Disputes(disputeKey)],
-            [report.IncidentId, report.OccurredAt.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds]))!;
+            [report.Violent ? report.IncidentId + ViolentSuffix : report.IncidentId, report.OccurredAt.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds]))!;
         var reports = new List<DisputeReport>(result.Length / 2);
         for (var i = 0; i + 1 < result.Length; i += 2)
         {
-            reports.Add(new DisputeReport((string)result[i]!, DateTimeOffset.FromUnixTimeMilliseconds((long)result[i + 1])));
+            var member = (string)result[i]!;
+            var violent = member.EndsWith(ViolentSuffix, StringComparison.Ordinal);
+            reports.Add(new DisputeReport(violent ? member[..^ViolentSuffix.Length] : member, DateTimeOffset.FromUnixTimeMilliseconds((long)result[i + 1]), violent));
         }
         return reports;
     }

@@ -76,6 +76,32 @@ public sealed class DisputeTests
     }
 
     [Fact]
+    public void An_assault_after_two_disputes_completes_the_history()
+    {
+        var assault = DisputeReport.Of("fight", IncidentCategory.Assault, Day0.AddDays(12));
+        var result = DisputeEscalation.Evaluate([new("a", Day0), new("b", Day0.AddDays(10))], assault, 3, Month);
+
+        Assert.Equal(["a", "b", "fight"], result!.Select(r => r.IncidentId));
+        Assert.True(result![2].Violent);
+    }
+
+    [Fact]
+    public void An_assault_reported_first_counts_when_the_disputes_arrive()
+    {
+        var result = DisputeEscalation.Evaluate([new("fight", Day0.AddDays(12), Violent: true), new("a", Day0)], new DisputeReport("b", Day0.AddDays(10)), 3, Month);
+
+        Assert.Equal(["a", "b", "fight"], result!.Select(r => r.IncidentId));
+    }
+
+    [Fact]
+    public void Violence_alone_is_not_a_dispute()
+    {
+        Assert.Null(DisputeEscalation.Evaluate([new("x", Day0, Violent: true), new("y", Day0.AddDays(1), Violent: true)], new DisputeReport("a", Day0.AddDays(2)), 3, Month));
+        Assert.False(DisputeReport.Counts(IncidentCategory.Robbery));
+        Assert.True(DisputeReport.Counts(IncidentCategory.Assault));
+    }
+
+    [Fact]
     public void Redelivery_of_the_same_report_is_not_counted_twice()
         => Assert.Null(DisputeEscalation.Evaluate([new("a", Day0), new("b", Day0.AddDays(1))], new DisputeReport("b", Day0.AddDays(1)), 3, Month));
 

@@ -1,12 +1,23 @@
+using Contracts.Common.V1;
+
 namespace Analysis.Domain.Disputes;
 
-/// <summary>One dispute report under a key, by when it happened.</summary>
-public sealed record DisputeReport(string IncidentId, DateTimeOffset OccurredAt);
+/// <summary>One report under a dispute key, by when it happened.</summary>
+/// <param name="Violent">An assault rather than a dispute: the dispute may have turned into the crime it was heading for.</param>
+public sealed record DisputeReport(string IncidentId, DateTimeOffset OccurredAt, bool Violent = false)
+{
+    /// <summary>Reports of these categories join a dispute's history (an assault between the same people at the same door).</summary>
+    public static bool Counts(IncidentCategory category) => category is IncidentCategory.Dispute or IncidentCategory.Assault;
+
+    public static DisputeReport Of(string incidentId, IncidentCategory category, DateTimeOffset occurredAt)
+        => new(incidentId, occurredAt, category == IncidentCategory.Assault);
+}
 
 /// <summary>
 /// Three or more dispute reports under one key (address or parties) within 30 days: a civil dispute
-/// that may be turning into a crime. Judged on when the disputes happened, not when they were
-/// processed, so late or out-of-order reports count the same.
+/// that may be turning into a crime. An assault under the same key completes or extends that history
+/// (all but one of the reports must still be disputes: violence alone is not a dispute). Judged on when
+/// the reports happened, not when they were processed, so late or out-of-order reports count the same.
 /// </summary>
 public static class DisputeEscalation
 {
@@ -34,7 +45,8 @@ public static class DisputeEscalation
                 end++;
             }
             var count = end - start + 1;
-            if (reports[end].OccurredAt >= newReport.OccurredAt && count >= threshold && (best is null || count > best.Count))
+            if (reports[end].OccurredAt >= newReport.OccurredAt && count >= threshold && (best is null || count > best.Count)
+                && reports.Skip(start).Take(count).Count(r => !r.Violent) >= threshold - 1)
             {
                 best = reports.GetRange(start, count);
             }
