@@ -1,6 +1,5 @@
 using Analysis.Domain.Disputes;
 using Analysis.Infrastructure;
-using Analysis.UnitTests.Fraud;
 
 namespace Analysis.UnitTests.Disputes;
 

@@ -1,30 +1,8 @@
 using Analysis.Domain;
 using Analysis.Domain.Fraud;
 using Analysis.Infrastructure;
-using Embedded;
-using StackExchange.Redis;
 
 namespace Analysis.UnitTests.Fraud;
-
-/// <summary>One in-process Garnet for the fraud graph's script (the rule lives in Lua, so it is tested where it runs).</summary>
-public sealed class GarnetFixture : IAsyncLifetime
-{
-    private EmbeddedRedis? _server;
-
-    public IConnectionMultiplexer Redis { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = EmbeddedRedis.Start();
-        Redis = await ConnectionMultiplexer.ConnectAsync(_server.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Redis.DisposeAsync();
-        _server?.Dispose();
-    }
-}
 
 public sealed class FraudGraphTests(GarnetFixture garnet) : IClassFixture<GarnetFixture>
 {
