@@ -11,15 +11,21 @@ internal static class BacklogProducer
     /// fetch), waiting only while the client's queue is full; returns the time taken once every record is acknowledged.
     /// </summary>
     /// <param name="what">What the records are, for the error: "incidents".</param>
+    /// <param name="perSecond">Paces the records at this rate (an offered load); 0 = as fast as the broker takes them.</param>
     /// <exception cref="InvalidOperationException">Some records were not acknowledged.</exception>
-    public static TimeSpan ProduceAll(ProducerConfig config, IEnumerable<(TopicPartition Target, Message<string, byte[]> Message)> records, string what)
+    public static TimeSpan ProduceAll(ProducerConfig config, IEnumerable<(TopicPartition Target, Message<string, byte[]> Message)> records, string what, double perSecond = 0)
     {
         var stopwatch = Stopwatch.StartNew();
         using var producer = new ProducerBuilder<string, byte[]>(config).Build();
         var failed = 0;
         var firstError = "";
+        var sent = 0L;
         foreach (var (target, message) in records)
         {
+            if (perSecond > 0 && ++sent % 50 == 0 && TimeSpan.FromSeconds(sent / perSecond) - stopwatch.Elapsed is { Ticks: > 0 } ahead)
+            {
+                Thread.Sleep(ahead);
+            }
             while (true)
             {
                 try

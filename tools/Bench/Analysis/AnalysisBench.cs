@@ -81,18 +81,24 @@ internal static class AnalysisBench
             Console.WriteLine($"analysis used {ProcStat.ProcessCpuSeconds(analysis.Pid) - cpuAtStart:F1} CPU s to start");
             await LoadWatchlistAsync(analysis.Address, centre, backlog.Watchlist, cancel.Token);
 
-            // Published while Analysis already consumes: the clock starts only after the last record is acknowledged.
-            var produced = backlog.Produce(kafka.BootstrapServers);
-            var producedAt = clock.Elapsed;
-            Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s ({backlog.Incidents.Count / produced.TotalSeconds:N0}/s)");
-
+            // Published while Analysis already consumes. A backlog: the clock starts only after the last record is
+            // acknowledged. Paced: the whole intervals while the offered load lasted are measured.
+            var publishing = Task.Run(() =>
+            {
+                var produced = backlog.Produce(kafka.BootstrapServers, options.Rate);
+                Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s ({backlog.Incidents.Count / produced.TotalSeconds:N0}/s)");
+                return clock.Elapsed;
+            });
             await WaitAnalysedAsync(lines, backlog.Incidents.Count, analysis, cancel.Token);
-            var result = Measure([.. lines], options.WarmUp, backlog.Incidents.Count, producedAt);
+            var producedAt = await publishing;
+            var result = Measure([.. lines], options.WarmUp, backlog.Incidents.Count, producedAt, paced: options.Rate > 0);
             using var probe = new KafkaProbe(kafka.BootstrapServers, Partitions);
             Print(result, options, AlertsByKind(kafka.BootstrapServers, probe.Count(Topics.Alerts)));
             Console.WriteLine($"Analysis process CPU time in total (start-up included): {ProcStat.ProcessCpuSeconds(analysis.Pid):F1} s; peak resident memory {ProcStat.PeakResidentMiB(analysis.Pid):F0} MiB; "
                 + $"bench process (broker, Garnet) peak resident {ProcStat.PeakResidentMiB(Environment.ProcessId):F0} MiB");
-            return result.SteadyRate >= TargetPerSecond ? 0 : 1;
+            return options.Rate > 0
+                ? result.SteadyRate >= 0.95 * options.Rate ? 0 : 1 // kept up with the offered load
+                : result.SteadyRate >= TargetPerSecond ? 0 : 1;
         }
         catch (OperationCanceledException)
         {
@@ -158,20 +164,22 @@ internal static class AnalysisBench
         long Count, double Seconds, int Intervals, double SteadyRate, double TailRate, double P50Ms, double P99Ms, double WorstP99Ms, double MaxMs,
         CpuUse Cpu, long Analysed, int Expected, string Note);
 
-    private static BacklogResult Measure(IReadOnlyList<AnalysisStatsLine> lines, int warmUp, int expected, TimeSpan producedAt)
+    /// <param name="paced">The incidents were published at an offered rate: the intervals after the warm-up until publishing
+    /// ended are measured. Otherwise a backlog: from the first line after the warm-up and after publishing.</param>
+    private static BacklogResult Measure(IReadOnlyList<AnalysisStatsLine> lines, int warmUp, int expected, TimeSpan producedAt, bool paced)
     {
-        // The first line after the warm-up (and after publishing finished) starts the clock; whole intervals up to the one
-        // before the backlog ran out are measured, so neither the start-up nor the idle end of the last interval counts.
-        var first = lines.Select((l, i) => (l, i)).FirstOrDefault(x => x.l.Total >= warmUp && x.l.ReadAt >= producedAt);
-        var last = lines.Count - 1;
+        // The first line after the warm-up (and, for a backlog, after publishing finished) starts the clock; whole
+        // intervals up to the one before the backlog ran out are measured, so neither the start-up nor the idle end counts.
+        var first = lines.Select((l, i) => (l, i)).FirstOrDefault(x => x.l.Total >= warmUp && (paced || x.l.ReadAt >= producedAt));
+        var last = paced ? lines.Select((l, i) => (l, i)).LastOrDefault(x => x.l.ReadAt <= producedAt).i : lines.Count - 1;
         if (first.l is null || last - 1 <= first.i)
         {
             throw new InvalidOperationException($"Too few summary lines after the warm-up ({lines.Count} lines, last total {(lines.Count == 0 ? 0 : lines[^1].Total):N0}): raise --incidents or lower --warmup.");
         }
-        // The interval in which the backlog ran out is partly idle: it is left out.
-        var finished = lines[last].Total >= expected;
-        var end = finished ? last - 1 : last;
-        var note = finished ? "" : "backlog NOT finished; ";
+        // The interval in which the backlog ran out is partly idle: it is left out (paced: the offered load lasted through it).
+        var finished = lines[^1].Total >= expected;
+        var end = finished && !paced ? last - 1 : last;
+        var note = finished ? "" : "NOT all analysed; ";
         var measured = lines.Skip(first.i + 1).Take(end - first.i).ToList();
         var count = measured.Sum(l => l.Count);
         var seconds = measured.Sum(l => l.Seconds);
@@ -230,7 +238,7 @@ internal static class AnalysisBench
     {
         var usPerIncident = r.Cpu.ServiceSeconds * 1e6 / Math.Max(1, r.Count);
         Console.WriteLine();
-        Console.WriteLine($"analysis backlog: {r.SteadyRate:N0} incidents/s ({r.Count:N0} in {r.Seconds:F2} s over {r.Intervals} whole 1-s intervals after {options.WarmUp:N0} warm-up; "
+        Console.WriteLine($"analysis {(options.Rate > 0 ? $"paced at {options.Rate:N0} offered/s" : "backlog")}: {r.SteadyRate:N0} incidents/s ({r.Count:N0} in {r.Seconds:F2} s over {r.Intervals} whole 1-s intervals after {options.WarmUp:N0} warm-up; "
             + $"{r.TailRate:N0}/s to the last line, idle tail included); {r.Note}{r.Analysed:N0}/{r.Expected:N0} analysed");
         Console.WriteLine($"  duration per incident (in Analysis, from the stored incident to its alerts published; per-interval percentiles, incident-weighted): "
             + $"p50 {r.P50Ms:F1} ms, p99 {r.P99Ms:F1} ms (worst interval {r.WorstP99Ms:F1} ms), max {r.MaxMs:F1} ms");
@@ -248,7 +256,7 @@ internal static class AnalysisBench
         Console.WriteLine("| incidents/s | target | met | p50 ms | p99 ms | max ms | analysis us/incident | analysis cores | bench cores | machine busy | other CPU s |");
         Console.WriteLine("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {r.SteadyRate:N0} | >= {TargetPerSecond:N0} | {(r.SteadyRate >= TargetPerSecond ? "yes" : "NO")} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F1} | {usPerIncident:F0} | "
+            $"| {r.SteadyRate:N0} | {(options.Rate > 0 ? $"paced {options.Rate:N0}" : $">= {TargetPerSecond:N0}")} | {(options.Rate > 0 ? "-" : r.SteadyRate >= TargetPerSecond ? "yes" : "NO")} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F1} | {usPerIncident:F0} | "
             + $"{r.Cpu.ServiceSeconds / r.Cpu.WallSeconds:F2} | {r.Cpu.BenchSeconds / r.Cpu.WallSeconds:F2} | {r.Cpu.MachineBusy * 100:F0}% | {r.Cpu.OtherSeconds:F1} |"));
     }
 

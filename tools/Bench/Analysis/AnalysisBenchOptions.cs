@@ -9,6 +9,8 @@ internal sealed record AnalysisBenchOptions
           --incidents N        incidents published to incidents.v1, a month of one megacity (default 300000)
           --warmup N           of those, analysed before the clock starts (default 100000)
           --seed N             scenario seed (default 1)
+          --rate N             publish at N incidents/s while Analysis consumes (an offered load below capacity, for the
+                               processing latency of one incident); default: all at once, a backlog (for throughput)
           --threads            also print Analysis's CPU time per thread name
           --analysis-env K=V   extra environment variable for Analysis (repeatable), e.g. Analysis__MaxInFlight=512
           --analysis-dll PATH  run this Analysis.dll instead of the one built with Bench (e.g. a scratch copy)
@@ -17,6 +19,7 @@ internal sealed record AnalysisBenchOptions
     public int Incidents { get; init; } = 300_000;
     public int WarmUp { get; init; } = 100_000;
     public int Seed { get; init; } = 1;
+    public int Rate { get; init; }
     public bool Threads { get; init; }
     public IReadOnlyDictionary<string, string> AnalysisEnvironment { get; init; } = new Dictionary<string, string>();
     public string? AnalysisDll { get; init; }
@@ -28,6 +31,7 @@ internal sealed record AnalysisBenchOptions
             "--incidents" => options with { Incidents = flag.Positive() },
             "--warmup" => options with { WarmUp = flag.NonNegative() },
             "--seed" => options with { Seed = flag.NonNegative() },
+            "--rate" => options with { Rate = flag.Positive() },
             "--threads" => options with { Threads = true },
             "--analysis-dll" => options with { AnalysisDll = flag.FullPath() },
             "--analysis-env" => options with { AnalysisEnvironment = flag.EnvironmentEntry(options.AnalysisEnvironment) },

@@ -65,7 +65,8 @@ internal sealed class IncidentBacklog
     }
 
     /// <summary>Publishes every incident as events.v1.IncidentReported (key = incident id); returns once all are acknowledged.</summary>
-    public TimeSpan Produce(string bootstrapServers)
+    /// <param name="perSecond">Paced at this rate; 0 = as fast as the broker takes them (a backlog).</param>
+    public TimeSpan Produce(string bootstrapServers, double perSecond = 0)
     {
         var config = new ProducerConfig
         {
@@ -97,6 +98,6 @@ internal sealed class IncidentBacklog
             };
             return (new TopicPartition(Topics.Incidents, Partition.Any), new Message<string, byte[]> { Key = incident.IncidentId, Value = reported.ToByteArray(), Headers = headers });
         });
-        return BacklogProducer.ProduceAll(config, records, "incidents");
+        return BacklogProducer.ProduceAll(config, records, "incidents", perSecond);
     }
 }
