@@ -16,7 +16,7 @@ public sealed record DisputeReport(string IncidentId, DateTimeOffset OccurredAt,
 /// <summary>
 /// Three or more dispute reports under one key (address or parties) within 30 days: a civil dispute
 /// that may be turning into a crime. An assault under the same key completes or extends that history
-/// (all but one of the reports must still be disputes: violence alone is not a dispute). Judged on when
+/// (at least threshold − 1 of the reports must be disputes: violence alone is not a dispute). Judged on when
 /// the reports happened, not when they were processed, so late or out-of-order reports count the same.
 /// </summary>
 public static class DisputeEscalation
