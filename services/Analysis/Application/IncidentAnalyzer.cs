@@ -409,8 +409,13 @@ public sealed class IncidentAnalyzer
         var report = DisputeReport.Of(c.Id, c.Report.Category, c.OccurredAt);
         await Task.WhenAll(DisputeKeys.For(c.Report).Select(async key =>
         {
-            var reports = await _disputes.AddAndReadAsync(key.Key, report, window);
-            if (DisputeEscalation.Evaluate(reports, report, _disputeOptions.Threshold, window) is not { } escalating)
+            if (await _disputes.AddAndReadAsync(key.Key, report, window) is not { } reports)
+            {
+                return; // judged before, raised nothing
+            }
+            var escalating = DisputeEscalation.Evaluate(reports, report, _disputeOptions.Threshold, window);
+            await _disputes.RecordDecisionAsync(key.Key, report, escalating is not null, window);
+            if (escalating is null)
             {
                 return;
             }

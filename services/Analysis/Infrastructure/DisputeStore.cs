@@ -9,41 +9,53 @@ public sealed class DisputeStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// <summary>Member suffix of a violent report; a plain incident id is a dispute.</summary>
     private const string ViolentSuffix = "|violent";
 
-    // The reports read the first time an incident is added are stored with it (same hash tag) and returned on a
-    // redelivery: the incident decides as it did then, so a redelivered old report never raises a second alert.
+    // A report that raised nothing the first time raises nothing when delivered again (an old report redelivered after
+    // its group formed must not alert a second time): its decision is kept next to the key, one byte per report.
     private const string AddAndReadScript = """
-        local prior = redis.call('HGET', KEYS[2], ARGV[1])
-        if prior then return prior end
+        local decided = redis.call('HGET', KEYS[2], ARGV[1])
+        if decided == '0' then return {'0'} end
         local occurred, window = tonumber(ARGV[2]), tonumber(ARGV[3])
         redis.call('ZADD', KEYS[1], occurred, ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (occurred - 2 * window))
-        local snapshot = table.concat(redis.call('ZRANGEBYSCORE', KEYS[1], occurred - window, occurred + window, 'WITHSCORES'), ' ')
-        redis.call('HSET', KEYS[2], ARGV[1], snapshot)
         redis.call('PEXPIRE', KEYS[1], 2 * window)
-        redis.call('PEXPIRE', KEYS[2], 2 * window)
-        return snapshot
+        local found = redis.call('ZRANGEBYSCORE', KEYS[1], occurred - window, occurred + window, 'WITHSCORES')
+        table.insert(found, 1, decided or '')
+        return found
+        """;
+
+    private const string DecideScript = """
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
         """;
 
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>
-    /// Adds the report and returns every report under the key within <paramref name="window"/> of it (itself included),
-    /// as they were when the report was first added.
+    /// Adds the report and returns every report under the key within <paramref name="window"/> of it (itself included);
+    /// null when this report was already judged under the key and raised nothing (a redelivery).
     /// </summary>
-    public async Task<IReadOnlyList<DisputeReport>> AddAndReadAsync(string disputeKey, DisputeReport report, TimeSpan window)
+    public async Task<IReadOnlyList<DisputeReport>?> AddAndReadAsync(string disputeKey, DisputeReport report, TimeSpan window)
     {
-        var key = keys.Disputes(disputeKey);
-        var snapshot = (string)(await Db.ScriptEvaluateAsync(AddAndReadScript, [key, key + ":done"],
-            [report.Violent ? report.IncidentId + ViolentSuffix : report.IncidentId, report.OccurredAt.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds]))!;
-        var fields = snapshot.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var reports = new List<DisputeReport>(fields.Length / 2);
-        for (var i = 0; i + 1 < fields.Length; i += 2)
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AddAndReadScript, [keys.Disputes(disputeKey), keys.DisputeDecisions(disputeKey)],
+            [Member(report), report.OccurredAt.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds]))!;
+        if ((string?)result[0] == "0")
         {
-            var member = fields[i];
+            return null;
+        }
+        var reports = new List<DisputeReport>(result.Length / 2);
+        for (var i = 1; i + 1 < result.Length; i += 2)
+        {
+            var member = (string)result[i]!;
             var violent = member.EndsWith(ViolentSuffix, StringComparison.Ordinal);
-            var occurredAt = (long)double.Parse(fields[i + 1], System.Globalization.CultureInfo.InvariantCulture);
-            reports.Add(new DisputeReport(violent ? member[..^ViolentSuffix.Length] : member, DateTimeOffset.FromUnixTimeMilliseconds(occurredAt), violent));
+            reports.Add(new DisputeReport(violent ? member[..^ViolentSuffix.Length] : member, DateTimeOffset.FromUnixTimeMilliseconds((long)result[i + 1]), violent));
         }
         return reports;
     }
+
+    /// <summary>Keeps whether the report raised an escalation under the key, for its redeliveries.</summary>
+    public Task RecordDecisionAsync(string disputeKey, DisputeReport report, bool escalated, TimeSpan window)
+        => Db.ScriptEvaluateAsync(DecideScript, [keys.DisputeDecisions(disputeKey)],
+            [Member(report), escalated ? "1" : "0", (long)(2 * window).TotalMilliseconds]);
+
+    private static string Member(DisputeReport report) => report.Violent ? report.IncidentId + ViolentSuffix : report.IncidentId;
 }

@@ -42,6 +42,9 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Sorted set of the dispute reports under one dispute key, scored by occurred time (Unix ms).</summary>
     public string Disputes(string disputeKey) => $"{prefix}:dispute:{{{disputeKey}}}";
 
+    /// <summary>Per report under a dispute key, whether it raised an escalation ("1") or not ("0"); same tag as the key.</summary>
+    public string DisputeDecisions(string disputeKey) => $"{prefix}:dispute:{{{disputeKey}}}:decided";
+
     /// <summary>The fraud graph: every key shares the tag {fraud}, so one script updates it atomically.</summary>
     public FraudGraphKeys Fraud => new(
         $"{prefix}:fraud:{{fraud}}:incidents",

@@ -12,18 +12,19 @@ public sealed class DisputeStoreTests(GarnetFixture garnet) : IClassFixture<Garn
     private readonly DisputeStore _store = new(garnet.Redis, new RedisKeys($"t{Guid.NewGuid():N}"[..12]));
 
     [Fact]
-    public async Task A_report_delivered_again_sees_what_it_saw_the_first_time()
+    public async Task A_report_that_raised_nothing_raises_nothing_when_delivered_again()
     {
         var first = new DisputeReport("first", Day0);
-        Assert.Equal(["first"], (await _store.AddAndReadAsync("a-door", first, Month)).Select(r => r.IncidentId));
+        Assert.Equal(["first"], (await _store.AddAndReadAsync("a-door", first, Month))!.Select(r => r.IncidentId));
+        await _store.RecordDecisionAsync("a-door", first, escalated: false, Month);
         await _store.AddAndReadAsync("a-door", new DisputeReport("second", Day0.AddDays(10)), Month);
-        var third = await _store.AddAndReadAsync("a-door", new DisputeReport("third", Day0.AddDays(20)), Month);
-        Assert.Equal(["first", "second", "third"], third.Select(r => r.IncidentId));
+        var third = new DisputeReport("third", Day0.AddDays(20));
+        Assert.Equal(["first", "second", "third"], (await _store.AddAndReadAsync("a-door", third, Month))!.Select(r => r.IncidentId));
+        await _store.RecordDecisionAsync("a-door", third, escalated: true, Month);
 
-        // Delivered again after the group formed: it decides as it did the first time and raises nothing.
-        var again = await _store.AddAndReadAsync("a-door", first, Month);
-        Assert.Equal(["first"], again.Select(r => r.IncidentId));
-        Assert.Null(DisputeEscalation.Evaluate(again, first, 3, Month));
+        // Delivered again after the group formed: the first report was judged quiet and stays so; the third is judged again.
+        Assert.Null(await _store.AddAndReadAsync("a-door", first, Month));
+        Assert.Equal(3, (await _store.AddAndReadAsync("a-door", third, Month))!.Count);
     }
 
     [Fact]
