@@ -83,6 +83,7 @@ internal static class AnalysisBench
 
             // Published while Analysis already consumes. A backlog: the clock starts only after the last record is
             // acknowledged. Paced: the whole intervals while the offered load lasted are measured.
+            var publishStart = clock.Elapsed;
             var publishing = Task.Run(() =>
             {
                 var produced = backlog.Produce(kafka.BootstrapServers, options.Rate);
@@ -91,7 +92,7 @@ internal static class AnalysisBench
             });
             await WaitAnalysedAsync(lines, backlog.Incidents.Count, analysis, cancel.Token);
             var producedAt = await publishing;
-            var result = Measure([.. lines], options.WarmUp, backlog.Incidents.Count, producedAt, paced: options.Rate > 0);
+            var result = Measure([.. lines], options.WarmUp, backlog.Incidents.Count, producedAt, options.Rate > 0 ? (options.Rate, publishStart) : null);
             using var probe = new KafkaProbe(kafka.BootstrapServers, Partitions);
             Print(result, options, AlertsByKind(kafka.BootstrapServers, probe.Count(Topics.Alerts)));
             Console.WriteLine($"Analysis process CPU time in total (start-up included): {ProcStat.ProcessCpuSeconds(analysis.Pid):F1} s; peak resident memory {ProcStat.PeakResidentMiB(analysis.Pid):F0} MiB; "
@@ -164,17 +165,20 @@ internal static class AnalysisBench
         long Count, double Seconds, int Intervals, double SteadyRate, double TailRate, double P50Ms, double P99Ms, double WorstP99Ms, double MaxMs,
         CpuUse Cpu, long Analysed, int Expected, string Note);
 
-    /// <param name="paced">The incidents were published at an offered rate: the intervals after the warm-up until publishing
-    /// ended are measured. Otherwise a backlog: from the first line after the warm-up and after publishing.</param>
-    private static BacklogResult Measure(IReadOnlyList<AnalysisStatsLine> lines, int warmUp, int expected, TimeSpan producedAt, bool paced)
+    /// <param name="pace">The offered rate and when publishing started, when the incidents were paced: measured from the first
+    /// line after the warm-up at which Analysis is no more than a second behind the offered load (so no catch-up is in the
+    /// figures) until publishing ended. Null for a backlog: from the first line after the warm-up and after publishing.</param>
+    private static BacklogResult Measure(IReadOnlyList<AnalysisStatsLine> lines, int warmUp, int expected, TimeSpan producedAt, (int Rate, TimeSpan Start)? pace)
     {
         // The first line after the warm-up (and, for a backlog, after publishing finished) starts the clock; whole
         // intervals up to the one before the backlog ran out are measured, so neither the start-up nor the idle end counts.
-        var first = lines.Select((l, i) => (l, i)).FirstOrDefault(x => x.l.Total >= warmUp && (paced || x.l.ReadAt >= producedAt));
+        var paced = pace is not null;
+        bool CaughtUp(AnalysisStatsLine l) => pace is not { } p || l.Total >= p.Rate * ((l.ReadAt - p.Start).TotalSeconds - 1);
+        var first = lines.Select((l, i) => (l, i)).FirstOrDefault(x => x.l.Total >= warmUp && (paced ? CaughtUp(x.l) : x.l.ReadAt >= producedAt));
         var last = paced ? lines.Select((l, i) => (l, i)).LastOrDefault(x => x.l.ReadAt <= producedAt).i : lines.Count - 1;
         if (first.l is null || last - 1 <= first.i)
         {
-            throw new InvalidOperationException($"Too few summary lines after the warm-up ({lines.Count} lines, last total {(lines.Count == 0 ? 0 : lines[^1].Total):N0}): raise --incidents or lower --warmup.");
+            throw new InvalidOperationException($"Too few summary lines after the warm-up{(paced ? " with Analysis keeping up" : "")} ({lines.Count} lines, last total {(lines.Count == 0 ? 0 : lines[^1].Total):N0}): raise --incidents or lower --warmup{(paced ? " or --rate" : "")}.");
         }
         // The interval in which the backlog ran out is partly idle: it is left out (paced: the offered load lasted through it).
         var finished = lines[^1].Total >= expected;
