@@ -458,33 +458,13 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         var rebuilt = new AnalysisService.AnalysisServiceClient(suite.AsCentre(channel));
 
         var replayedSeries = await EventuallyAsync(() => rebuilt.GetSeriesAsync(new GetSeriesRequest { IncidentId = burglaries[0].IncidentId }).ResponseAsync,
-            s => s.Members.Count == liveSeries.Members.Count);
-        Assert.Equal(liveSeries.SeriesId, replayedSeries.SeriesId);
-        Assert.Equal(liveSeries.Members, replayedSeries.Members);
-        // Links join members only and connect them all. Which pairs cleared the threshold, and their scores, may differ:
-        // label rarity is measured on the candidates present when a pair was scored, and partitions replay in another order.
-        var memberIds = replayedSeries.Members.Select(m => m.IncidentId).ToHashSet();
-        Assert.All(replayedSeries.Links, l => Assert.True(memberIds.Contains(l.IncidentA) && memberIds.Contains(l.IncidentB)));
-        Assert.Equal(memberIds.Order(), Connected(memberIds.First(), replayedSeries.Links).Order());
-        Assert.Equal(liveSeries.NextArea, replayedSeries.NextArea);
+            s => s.Members.Count == liveSeries.Members.Count && s.Links.Count >= liveSeries.Links.Count); // links are written after the union
+        // Identical: members, the links with their scores and words, path and next area. A pair's score is the pair's own,
+        // whatever else had been analysed when it was scored, and partitions replay in another order.
+        Assert.Equal(liveSeries, replayedSeries);
         var replayedChain = await EventuallyAsync(() => rebuilt.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = frauds[0].IncidentId }).ResponseAsync,
             c => c.IncidentIds.Count == liveChain.IncidentIds.Count);
         Assert.Equal(liveChain, replayedChain);
-
-        static HashSet<string> Connected(string from, IEnumerable<SeriesLink> links)
-        {
-            var reached = new HashSet<string> { from };
-            var edges = links.ToList();
-            for (var grew = true; grew;)
-            {
-                grew = false;
-                foreach (var l in edges)
-                {
-                    grew |= reached.Contains(l.IncidentA) ? reached.Add(l.IncidentB) : reached.Contains(l.IncidentB) && reached.Add(l.IncidentA);
-                }
-            }
-            return reached;
-        }
     }
 }
 

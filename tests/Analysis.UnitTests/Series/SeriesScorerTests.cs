@@ -170,20 +170,37 @@ public sealed class SeriesScorerTests
     }
 
     [Fact]
-    public void A_match_on_a_label_rare_among_the_candidates_weighs_more_and_says_so()
+    public void A_pairs_score_does_not_depend_on_the_other_candidates()
     {
+        // A replay consumes partitions in another order, so an incident meets other candidates than it did live: the
+        // pair's score and evidence must come from the two incidents alone.
         var incident = SeriesFeatures.From(Burglary("new"));
         var twin = SeriesFeatures.From(Burglary("twin", longitude: LongitudeEast(1), at: Night.AddDays(1)));
         SeriesFeatures Other(int i, string entry) => SeriesFeatures.From(Burglary($"o{i}", longitude: LongitudeEast(3), at: Night.AddDays(5), entry: entry, target: "residence"));
         var amongDoorPulls = Enumerable.Range(0, 100).Select(i => Other(i, "door-pull")).Prepend(twin).ToList();
         var amongOthers = Enumerable.Range(0, 100).Select(i => Other(i, "window-smash")).Prepend(twin).ToList();
 
-        var common = Scorer.ScoreCandidates(incident, amongDoorPulls)[0];
-        var rare = Scorer.ScoreCandidates(incident, amongOthers)[0];
+        var alone = Scorer.Score(incident, twin);
+        var withDoorPulls = Scorer.ScoreCandidates(incident, amongDoorPulls)[0];
+        var withOthers = Scorer.ScoreCandidates(incident, amongOthers)[0];
 
-        Assert.True(rare.Score > common.Score, $"rare {rare.Score} vs common {common.Score}");
-        Assert.Contains(rare.Evidence, e => e.StartsWith("same entry method 'door-pull' (rare here: ", StringComparison.Ordinal));
-        Assert.Contains("same entry method 'door-pull'", common.Evidence);
+        Assert.Equal(alone.Score, withDoorPulls.Score, 12);
+        Assert.Equal(alone.Score, withOthers.Score, 12);
+        Assert.Equal(alone.Evidence, withDoorPulls.Evidence);
+        Assert.Equal(alone.Evidence, withOthers.Evidence);
+    }
+
+    [Fact]
+    public void A_pair_scores_and_reads_the_same_whichever_member_was_analysed_first()
+    {
+        var earlier = SeriesFeatures.From(Burglary("earlier", suspects: [Suspect(sex: "male", height: 175), Suspect(sex: "female", height: 160)]));
+        var later = SeriesFeatures.From(Burglary("later", longitude: LongitudeEast(0.8), at: Night.AddDays(1).AddHours(2), target: "phone-shop", suspects: [Suspect(sex: "male", height: 178)]));
+
+        var forward = Scorer.Score(earlier, later);
+        var backward = Scorer.Score(later, earlier);
+
+        Assert.Equal(forward.Score, backward.Score, 12);
+        Assert.Equal(forward.Evidence, backward.Evidence);
     }
 
     [Fact]
@@ -196,30 +213,16 @@ public sealed class SeriesScorerTests
             Burglary("far", longitude: LongitudeEast(6), at: Night.AddDays(4), entry: "window-smash", target: "residence", suspects: [Suspect(sex: "female", height: 160)]),
             Burglary("bare", longitude: LongitudeEast(1), at: Night.AddDays(1), taken: [], suspects: []),
         }.Select(SeriesFeatures.From).ToList();
-        var rarity = LabelRarity.Of(candidates.Prepend(incident), new RarityOptions());
 
         var scored = Scorer.ScoreCandidates(incident, candidates);
 
         for (var i = 0; i < candidates.Count; i++)
         {
-            var oneByOne = Scorer.Score(incident, candidates[i], rarity);
+            var oneByOne = Scorer.Score(incident, candidates[i]);
             Assert.Equal(oneByOne.Score, scored[i].Score, 12);
             Assert.Equal(oneByOne.Linked, scored[i].Linked);
             Assert.Equal(oneByOne.Evidence, scored[i].Evidence);
         }
-    }
-
-    [Fact]
-    public void Rarity_is_neutral_at_the_reference_frequency_and_bounded()
-    {
-        var options = new RarityOptions();
-        var population = Enumerable.Range(0, 100).Select(i => SeriesFeatures.From(Burglary($"p{i}", entry: i < 10 ? "door-pull" : i < 11 ? "roof-entry" : "window-smash")));
-        var rarity = LabelRarity.Of(population, options);
-
-        Assert.Equal(1, rarity.Multiplier(SeriesFeature.EntryMethod, "door-pull"), 2);
-        Assert.InRange(rarity.Multiplier(SeriesFeature.EntryMethod, "roof-entry"), 1.5, options.MaxMultiplier);
-        Assert.Equal(options.MinMultiplier, rarity.Multiplier(SeriesFeature.EntryMethod, "window-smash"));
-        Assert.Equal(1, LabelRarity.Neutral(options).Multiplier(SeriesFeature.EntryMethod, "anything"));
     }
 
     [Theory]

@@ -29,7 +29,6 @@ public static class Calibration
             var truth = scenario.Incidents.ToDictionary(i => i.Id, i => i.Truth.SeriesId);
             foreach (var (incident, candidates) in OfflineRun.CandidateSets(scenario, options))
             {
-                var rarity = LabelRarity.Of(candidates.Prepend(incident), options.Rarity);
                 foreach (var candidate in candidates)
                 {
                     var linked = truth[incident.IncidentId] is { } s && s == truth[candidate.IncidentId];
@@ -38,7 +37,7 @@ public static class Calibration
                         continue;
                     }
 
-                    rows.Add((Row(scorer.Terms(incident, candidate, rarity, describe: false)), linked ? 1 : 0, linked ? 1 : 1 / NegativeSampleRate));
+                    rows.Add((Row(scorer.Terms(incident, candidate, describe: false)), linked ? 1 : 0, linked ? 1 : 1 / NegativeSampleRate));
                 }
             }
         }
@@ -65,7 +64,7 @@ public static class Calibration
         var row = new List<double> { 1, -terms.LogKm, -terms.LogDays, terms.Spree };
         for (var i = 0; i < terms.Features.Count; i++)
         {
-            row.Add(terms.Value(i));
+            row.Add(terms.Features[i].Signal);
         }
 
         return [.. row];

@@ -7,7 +7,7 @@ namespace AnalysisEval.Evaluation;
 /// <summary>
 /// The series scorer alone, without the service, the way the pipeline uses it: incidents in order of reception, each
 /// scored against the property crimes received before it within the candidate radius and window (nearest first, at
-/// most MaxCandidates), with label rarity taken from those candidates; series are the connected groups of linked pairs.
+/// most MaxCandidates); series are the connected groups of linked pairs.
 /// For tuning weights quickly; the numbers that count come from the real service (<see cref="ServiceRun"/>).
 /// </summary>
 public static class OfflineRun
@@ -56,11 +56,9 @@ public static class OfflineRun
         }
 
         var features = new List<SeriesFeatures>();
-        var rarityOf = new Dictionary<string, LabelRarity>();
         foreach (var (incident, candidates) in CandidateSets(scenario, options))
         {
             features.Add(incident);
-            rarityOf[incident.IncidentId] = LabelRarity.Of(candidates.Prepend(incident), options.Rarity);
             var results = scorer.ScoreCandidates(incident, candidates);
             for (var i = 0; i < candidates.Count; i++)
             {
@@ -79,7 +77,7 @@ public static class OfflineRun
             .ToDictionary(x => x.IncidentId, x => x.Series);
         if (explain > 0)
         {
-            Explain(scenario, features, scorer, rarityOf, scores, explain);
+            Explain(scenario, features, scorer, scores, explain);
         }
 
         return new Observations(scores, seriesOf, new Dictionary<string, string>(), new Dictionary<string, string>(), new Dictionary<string, string>(), stopwatch.Elapsed);
@@ -87,20 +85,17 @@ public static class OfflineRun
 
     /// <summary>Prints the highest-scoring unlinked pairs and the lowest-scoring linked ones, with the scorer's evidence: where tuning should look.</summary>
     private static void Explain(
-        LabelledScenario scenario, List<SeriesFeatures> features, SeriesScorer scorer, Dictionary<string, LabelRarity> rarityOf, Dictionary<IncidentPair, double> scores, int count)
+        LabelledScenario scenario, List<SeriesFeatures> features, SeriesScorer scorer, Dictionary<IncidentPair, double> scores, int count)
     {
         var truth = scenario.Incidents.ToDictionary(i => i.Id, i => i.Truth);
         var byId = features.ToDictionary(f => f.IncidentId);
-        var order = features.Select((f, i) => (f.IncidentId, i)).ToDictionary(x => x.IncidentId, x => x.i);
         bool Linked(IncidentPair p) => truth[p.First].SeriesId is { } s && s == truth[p.Second].SeriesId;
         void Show(string title, IEnumerable<KeyValuePair<IncidentPair, double>> pairs)
         {
             Console.WriteLine($"   {title}:");
             foreach (var (pair, _) in pairs.Take(count))
             {
-                // Scored by the later of the two against its candidates, with their label rarity.
-                var (later, earlier) = order[pair.First] > order[pair.Second] ? (pair.First, pair.Second) : (pair.Second, pair.First);
-                var result = scorer.Score(byId[later], byId[earlier], rarityOf[later]);
+                var result = scorer.Score(byId[pair.First], byId[pair.Second]);
                 var a = truth[pair.First];
                 var b = truth[pair.Second];
                 Console.WriteLine($"     {result.Score:F3} [{a.Role} {a.SeriesId} / {b.Role} {b.SeriesId}] {string.Join("; ", result.Evidence)}");

@@ -54,8 +54,6 @@ public sealed class SeriesOptions : IValidatableObject
 
     public SeriesWeights Weights { get; set; } = new();
 
-    public RarityOptions Rarity { get; set; } = new();
-
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -68,11 +66,6 @@ public sealed class SeriesOptions : IValidatableObject
         if (MaxPatrolRadiusM < MinPatrolRadiusM)
         {
             yield return new ValidationResult("MaxPatrolRadiusM must be at least MinPatrolRadiusM", [nameof(MaxPatrolRadiusM)]);
-        }
-
-        foreach (var result in Rarity.Validate())
-        {
-            yield return result;
         }
 
         foreach (var (name, value, mayBeNegative) in Weights.All())
@@ -89,7 +82,7 @@ public sealed class SeriesOptions : IValidatableObject
 
 /// <summary>
 /// Coefficients of the logistic link model:
-/// logit = Intercept - Distance·ln(1 + km) - DaysApart·ln(1 + days) + Spree·spree + Σ weight·signal·rarity, signal in [-1, 1] per feature.
+/// logit = Intercept - Distance·ln(1 + km) - DaysApart·ln(1 + days) + Spree·spree + Σ weight·signal, signal in [-1, 1] per feature.
 /// Every weight but the intercept is a magnitude (non-negative): the sign lives in the signal.
 /// </summary>
 public sealed class SeriesWeights
@@ -103,7 +96,7 @@ public sealed class SeriesWeights
     public double Distance { get; set; } = 1.57;
     public double DaysApart { get; set; } = 0.92;
     public double Spree { get; set; } = 1.0;
-    public double EntryMethod { get; set; } = 0.96;
+    public double EntryMethod { get; set; } = 1.18;
     public double TargetType { get; set; } = 0.3;
     public double PropertyTaken { get; set; } = 1.0;
     public double TimeOfDay { get; set; } = 1.5;
@@ -136,37 +129,6 @@ public sealed class SeriesWeights
         foreach (var feature in Enum.GetValues<SeriesFeature>())
         {
             yield return (feature.ToString(), For(feature), false);
-        }
-    }
-}
-
-/// <summary>Section "Analysis:Series:Rarity": how much rarer (or commoner) shared labels weigh; see <see cref="LabelRarity"/>.</summary>
-public sealed class RarityOptions
-{
-    /// <summary>Label frequency at which a match weighs exactly its weight.</summary>
-    public double ReferenceFrequency { get; set; } = 0.1;
-
-    /// <summary>Pseudo-count pulling a label's frequency toward the reference when there are few candidates.</summary>
-    public double PriorWeight { get; set; } = 10;
-
-    public double MinMultiplier { get; set; } = 0.3;
-    public double MaxMultiplier { get; set; } = 2.5;
-
-    internal IEnumerable<ValidationResult> Validate()
-    {
-        if (!(ReferenceFrequency is >= 0.01 and <= 0.5))
-        {
-            yield return new ValidationResult("Rarity:ReferenceFrequency must be within 0.01..0.5", [$"{nameof(SeriesOptions.Rarity)}.{nameof(ReferenceFrequency)}"]);
-        }
-
-        if (!(PriorWeight is >= 0 and <= 1000))
-        {
-            yield return new ValidationResult("Rarity:PriorWeight must be within 0..1000", [$"{nameof(SeriesOptions.Rarity)}.{nameof(PriorWeight)}"]);
-        }
-
-        if (!(MinMultiplier is > 0 and <= 1) || !(MaxMultiplier is >= 1 and <= 10))
-        {
-            yield return new ValidationResult("Rarity:MinMultiplier must be within 0..1 and MaxMultiplier within 1..10", [$"{nameof(SeriesOptions.Rarity)}.{nameof(MinMultiplier)}"]);
         }
     }
 }

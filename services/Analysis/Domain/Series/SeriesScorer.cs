@@ -23,17 +23,14 @@ public sealed class SeriesLinkScore(double score, bool linked, Func<IReadOnlyLis
 /// Spree = exp(-km / SpreeKm - hours / SpreeHours): 1 for two offences on the same street within the hour (a crew's
 /// night out), near 0 beyond a few kilometres or hours.
 /// </summary>
-public sealed record LinkTerms(double LogKm, double LogDays, double Spree, IReadOnlyList<FeatureSignal> Features, IReadOnlyList<double> RarityMultipliers, SeriesSignals Signals)
-{
-    /// <summary>Feature signal times its rarity multiplier (matches on rare labels count more).</summary>
-    public double Value(int index) => Features[index].Signal * RarityMultipliers[index];
-}
+public sealed record LinkTerms(double LogKm, double LogDays, double Spree, IReadOnlyList<FeatureSignal> Features, SeriesSignals Signals);
 
 /// <summary>
 /// Pairwise crime linkage as in the literature (Bennell &amp; Canter; Tonkin et al.): a logistic model over
 /// inter-crime distance, time apart and behavioural similarity (entry method, target, property, time of day,
 /// suspects, vehicle), so the score reads as a probability and each feature's part in it is explicit.
-/// Matches on entry method and target type are weighted by their rarity among the incident's candidates.
+/// A pair's score depends on the two incidents only, never on what else was known when it was scored, so a replay of
+/// incidents.v1 in any order scores every pair alike.
 /// District is deliberately not a feature: roaming crews cross district lines, distance already says what
 /// district would. Missing fields contribute nothing, so sparse reports are neither linked nor split on absent data.
 /// </summary>
@@ -50,34 +47,36 @@ public sealed class SeriesScorer
 
     public SeriesOptions Options => _options;
 
-    /// <summary>One pair with no local population: label rarity is neutral.</summary>
     public SeriesLinkScore Score(Incident a, Incident b) => Score(SeriesFeatures.From(a), SeriesFeatures.From(b));
 
-    public SeriesLinkScore Score(SeriesFeatures a, SeriesFeatures b) => Score(a, b, LabelRarity.Neutral(_options.Rarity));
-
-    public SeriesLinkScore Score(SeriesFeatures a, SeriesFeatures b, LabelRarity rarity) => Combine(Terms(a, b, rarity));
+    public SeriesLinkScore Score(SeriesFeatures a, SeriesFeatures b) => Combine(Terms(a, b));
 
     /// <summary>
     /// A new incident against its candidates (the property crimes near it in space and time), the way the pipeline
-    /// scores: label rarity is measured on the incident and its candidates. Results are in candidate order. Scores are
-    /// computed without words; a pair's evidence is worded when it is read (for the links and the stored near misses).
+    /// scores. Results are in candidate order. Scores are computed without words; a pair's evidence is worded when it
+    /// is read (for the links and the stored near misses).
     /// </summary>
     public IReadOnlyList<SeriesLinkScore> ScoreCandidates(SeriesFeatures incident, IReadOnlyList<SeriesFeatures> candidates)
     {
-        var rarity = LabelRarity.Of(candidates.Prepend(incident), _options.Rarity);
         var scores = new SeriesLinkScore[candidates.Count];
         for (var i = 0; i < scores.Length; i++)
         {
             var candidate = candidates[i];
-            var score = Probability(Terms(incident, candidate, rarity, describe: false));
-            scores[i] = new SeriesLinkScore(score, score >= _options.LinkThreshold, () => Evidence(Terms(incident, candidate, rarity)));
+            var score = Probability(Terms(incident, candidate, describe: false));
+            scores[i] = new SeriesLinkScore(score, score >= _options.LinkThreshold, () => Evidence(Terms(incident, candidate)));
         }
         return scores;
     }
 
     /// <param name="describe">False: the numbers only, no evidence phrases (scoring and calibration).</param>
-    public LinkTerms Terms(SeriesFeatures a, SeriesFeatures b, LabelRarity rarity, bool describe = true)
+    public LinkTerms Terms(SeriesFeatures a, SeriesFeatures b, bool describe = true)
     {
+        // One orientation per pair (the earlier offence first), whichever of the two was processed first: the score and
+        // the words are the pair's own ("similar time of day (02:10 and 03:40)" reads the same on both members and in a replay).
+        if (ComesAfter(a, b))
+        {
+            (a, b) = (b, a);
+        }
         var signals = SeriesSignals.Compare(a, b, _timeZone, describe);
         // Unknown position or time counts as half the candidate radius or window away: the typical candidate, neither close nor far.
         var km = signals.DistanceKm ?? _options.CandidateRadiusKm / 2;
@@ -85,22 +84,17 @@ public sealed class SeriesScorer
         var spree = signals.DistanceKm is null || signals.HoursApart is null
             ? 0
             : Math.Exp(-km / _options.SpreeKm - hours / _options.SpreeHours);
-        var multipliers = new double[signals.Features.Count];
-        var features = new FeatureSignal[multipliers.Length];
-        for (var i = 0; i < multipliers.Length; i++)
-        {
-            var f = signals.Features[i];
-            multipliers[i] = f.Signal > 0 && f.Label.Length > 0 ? rarity.Multiplier(f.Feature, f.Label) : 1;
-            // A rare shared label says so: the analyst sees why it weighs more.
-            features[i] = describe && multipliers[i] >= 1.3
-                ? f with { Phrase = $"{f.Phrase} (rare here: {rarity.Frequency(f.Feature, f.Label):P0} of nearby property crimes)" }
-                : f;
-        }
-        return new LinkTerms(Math.Log(1 + km), Math.Log(1 + hours / 24), spree, features, multipliers, signals);
+        return new LinkTerms(Math.Log(1 + km), Math.Log(1 + hours / 24), spree, signals.Features, signals);
+    }
+
+    private static bool ComesAfter(SeriesFeatures a, SeriesFeatures b)
+    {
+        var byTime = (a.OccurredAt ?? DateTimeOffset.MaxValue).CompareTo(b.OccurredAt ?? DateTimeOffset.MaxValue);
+        return byTime != 0 ? byTime > 0 : string.CompareOrdinal(a.IncidentId, b.IncidentId) > 0;
     }
 
     /// <summary>
-    /// logit = Intercept - Distance·ln(1 + km) - DaysApart·ln(1 + days) + Spree·spree + Σ weight·signal·rarity.
+    /// logit = Intercept - Distance·ln(1 + km) - DaysApart·ln(1 + days) + Spree·spree + Σ weight·signal.
     /// Distance and time enter through ln(1 + x): the first kilometre and day matter most, and a roaming crew
     /// 8 km away is penalised far less than linearly.
     /// </summary>
@@ -116,7 +110,7 @@ public sealed class SeriesScorer
         var logit = weights.Intercept - weights.Distance * terms.LogKm - weights.DaysApart * terms.LogDays + weights.Spree * terms.Spree;
         for (var i = 0; i < terms.Features.Count; i++)
         {
-            logit += weights.For(terms.Features[i].Feature) * terms.Value(i);
+            logit += weights.For(terms.Features[i].Feature) * terms.Features[i].Signal;
         }
         return 1 / (1 + Math.Exp(-logit));
     }
@@ -126,7 +120,7 @@ public sealed class SeriesScorer
         var weights = _options.Weights;
         var signals = terms.Signals;
         var shown = terms.Features
-            .Select((f, i) => (f.Phrase, Contribution: weights.For(f.Feature) * terms.Value(i), f.Feature))
+            .Select((f, i) => (f.Phrase, Contribution: weights.For(f.Feature) * f.Signal, f.Feature))
             .Where(c => c.Phrase.Length > 0 && Math.Abs(c.Contribution) >= 0.1)
             .OrderByDescending(c => c.Contribution)
             .ToList();

@@ -7,9 +7,6 @@ namespace Analysis.Domain.Series;
 /// <param name="Signal">+1 = clearly the same, -1 = clearly different, 0 = no evidence (a side did not say).</param>
 public sealed record FeatureSignal(SeriesFeature Feature, double Signal, string Phrase)
 {
-    /// <summary>The shared label of a matching entry method or target type, whose rarity scales the match.</summary>
-    public string Label { get; init; } = "";
-
     public static FeatureSignal Unknown(SeriesFeature feature) => new(feature, 0, "");
 }
 
@@ -76,7 +73,7 @@ public sealed record SeriesSignals
         }
 
         return a == b
-            ? new FeatureSignal(feature, 1, describe ? $"same {name} '{a}'" : "") { Label = a }
+            ? new FeatureSignal(feature, 1, describe ? $"same {name} '{a}'" : "")
             : new FeatureSignal(feature, -1, describe ? $"different {name} ('{a}' vs '{b}')" : "");
     }
 
