@@ -41,6 +41,10 @@ internal static class AnalysisBench
         Console.WriteLine($"generated in {generation.Elapsed.TotalSeconds:F1} s: {backlog.Summary}");
 
         using var backends = EmbeddedBackends.Start(Partitions);
+        if (options.Floor)
+        {
+            return AnalysisFloor.Run(backlog, backends);
+        }
         var (kafka, redis) = (backends.Kafka, backends.Redis);
 
         // Analysis validates bearer tokens: a signing key for this run only; the watchlist is loaded by an administrator.

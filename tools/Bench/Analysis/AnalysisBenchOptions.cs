@@ -11,6 +11,8 @@ internal sealed record AnalysisBenchOptions
           --seed N             scenario seed (default 1)
           --rate N             publish at N incidents/s while Analysis consumes (an offered load below capacity, for the
                                processing latency of one incident); default: all at once, a backlog (for throughput)
+          --floor              no Analysis: what the broker and Garnet cost per incident for the least work (consume,
+                               parse, store offset; then also store the incident and index it in Redis)
           --threads            also print Analysis's CPU time per thread name
           --analysis-env K=V   extra environment variable for Analysis (repeatable), e.g. Analysis__MaxInFlight=512
           --analysis-dll PATH  run this Analysis.dll instead of the one built with Bench (e.g. a scratch copy)
@@ -21,6 +23,7 @@ internal sealed record AnalysisBenchOptions
     public int Seed { get; init; } = 1;
     public int Rate { get; init; }
     public bool Threads { get; init; }
+    public bool Floor { get; init; }
     public IReadOnlyDictionary<string, string> AnalysisEnvironment { get; init; } = new Dictionary<string, string>();
     public string? AnalysisDll { get; init; }
 
@@ -33,6 +36,7 @@ internal sealed record AnalysisBenchOptions
             "--seed" => options with { Seed = flag.NonNegative() },
             "--rate" => options with { Rate = flag.Positive() },
             "--threads" => options with { Threads = true },
+            "--floor" => options with { Floor = true },
             "--analysis-dll" => options with { AnalysisDll = flag.FullPath() },
             "--analysis-env" => options with { AnalysisEnvironment = flag.EnvironmentEntry(options.AnalysisEnvironment) },
             _ => flag.Unknown<AnalysisBenchOptions>(),
