@@ -49,7 +49,7 @@ public sealed class IncidentAnalyzer
     private readonly TimeProvider _clock;
     private readonly AnalysisOptions _options;
     private readonly SeriesOptions _seriesOptions;
-    private readonly SeriesScorer _scorer;
+    private readonly CandidateScoring _candidateScoring;
     private readonly DuplicateRule _duplicates;
     private readonly DisputeOptions _disputeOptions;
     private readonly FraudOptions _fraudOptions;
@@ -79,7 +79,7 @@ public sealed class IncidentAnalyzer
         _clock = clock;
         _options = options.Value;
         _seriesOptions = seriesOptions.Value;
-        _scorer = new SeriesScorer(_seriesOptions);
+        _candidateScoring = new CandidateScoring(new SeriesScorer(_seriesOptions));
         _duplicates = new DuplicateRule(duplicateOptions.Value);
         _disputeOptions = disputeOptions.Value;
         _fraudOptions = fraudOptions.Value;
@@ -163,12 +163,16 @@ public sealed class IncidentAnalyzer
             return;
         }
         var isSeries = SeriesFeatures.IsSeriesCategory(c.Report.Category);
+        var features = isSeries ? SeriesFeatures.From(c.Incident) : null;
+        var sketch = features is not null
+            ? CandidateSketch.Of(features, c.Report.Location)
+            : CandidateSketch.Located(c.Report.Location, c.Report.Category, c.OccurredAt);
         // Any incident still in retention may search its window: members older than that can never be found again.
         var keepFor = Retention + (isSeries ? TimeSpan.FromDays(_seriesOptions.CandidateWindowDays) : _duplicates.Window);
         // Indexed before searching: of two incidents processed at the same time, the later search sees the earlier add.
-        await _spatial.AddAsync(c.Id, c.Report.Category, c.Report.Location, c.OccurredAt, c.Now, keepFor);
+        await _spatial.AddAsync(c.Id, sketch, c.OccurredAt, c.Now, keepFor);
 
-        if (!isSeries)
+        if (features is null)
         {
             await SearchDuplicatesAsync(c);
             return;
@@ -192,7 +196,7 @@ public sealed class IncidentAnalyzer
         }
         // Later reports of this same event (processed first) are not candidates of its series either.
         var sameEvent = finding.Later.Select(l => l.IncidentId).ToHashSet(StringComparer.Ordinal);
-        await Task.WhenAll(DuplicatesAsync(c, finding), SeriesAsync(c, [.. nearby.Where(n => !sameEvent.Contains(n.IncidentId))]));
+        await Task.WhenAll(DuplicatesAsync(c, finding), SeriesAsync(c, features, sketch, [.. nearby.Where(n => !sameEvent.Contains(n.IncidentId))]));
     }
 
     private async Task SearchDuplicatesAsync(Context c)
@@ -229,20 +233,19 @@ public sealed class IncidentAnalyzer
         c.Raise(alert);
     }
 
-    private async Task SeriesAsync(Context c, IReadOnlyList<NearbyIncident> nearby)
+    private async Task SeriesAsync(Context c, SeriesFeatures features, CandidateSketch sketch, IReadOnlyList<NearbyIncident> nearby)
     {
-        var features = SeriesFeatures.From(c.Incident);
         _features.Set(c.Id, features, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(6) });
 
-        var candidateIds = nearby.Where(n => n.IncidentId != c.Id && SeriesFeatures.IsSeriesCategory(n.Category)).Select(n => n.IncidentId).Take(_seriesOptions.MaxCandidates).ToList();
-        if (candidateIds.Count == 0)
+        var candidates = nearby.Where(n => n.IncidentId != c.Id && SeriesFeatures.IsSeriesCategory(n.Category))
+            .Select(n => (n.IncidentId, n.Sketch)).Take(_seriesOptions.MaxCandidates).ToList();
+        if (candidates.Count == 0)
         {
             return;
         }
-        var candidates = await FeaturesAsync(candidateIds);
-
-        // Scored together: how rare a shared label is among the candidates weighs in (a common 'phone-shop' says less than a rare method).
-        var scored = candidates.Zip(_scorer.ScoreCandidates(features, candidates), (other, score) => (Other: other, Score: score)).ToList();
+        // Only the links and the closest misses are kept, so only the candidates that could be either are read and scored.
+        var scored = (await _candidateScoring.ScoreAsync(features, sketch, candidates, _options.StoredCandidates, FeaturesAsync))
+            .Select(s => (Other: s.Features, s.Score)).ToList();
         var linked = scored.Where(s => s.Score.Linked).Select(s => s.Other.IncidentId).ToList();
         UnionOutcome? outcome = null;
         if (linked.Count > 0)

@@ -4,7 +4,11 @@ using Contracts.Common.V1;
 namespace Analysis.Domain;
 
 /// <summary>An earlier incident near the new one, as the spatial index returns it.</summary>
-public sealed record NearbyIncident(string IncidentId, IncidentCategory Category, DateTimeOffset OccurredAt, double DistanceMeters);
+public sealed record NearbyIncident(string IncidentId, IncidentCategory Category, DateTimeOffset OccurredAt, double DistanceMeters)
+{
+    /// <summary>What the index holds about it, for bounding a series pair's score without reading it.</summary>
+    public Series.CandidateSketch Sketch { get; init; }
+}
 
 /// <summary>What one report duplicates, and which later reports (processed before it) duplicate it.</summary>
 public sealed record DuplicateFinding(NearbyIncident? Earlier, IReadOnlyList<NearbyIncident> Later);

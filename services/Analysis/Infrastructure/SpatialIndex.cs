@@ -1,4 +1,3 @@
-using System.Globalization;
 using Analysis.Domain;
 using Analysis.Domain.Series;
 using Contracts.Common.V1;
@@ -11,8 +10,8 @@ namespace Analysis.Infrastructure;
 /// Where and when incidents happened, for near-duplicate and series candidate searches: one sorted set per
 /// category group and grid cell of about <see cref="AnalysisOptions.GeoCellMeters"/>, scored by occurred time, so a
 /// search reads the cells its circle touches and only the members inside its time window (ZRANGEBYSCORE, O(log n)
-/// per cell). The member carries position, category and id, so distance, time and category are filtered without
-/// another read. Plain sorted sets rather than GEO commands: GEOSEARCH scans the whole key on Garnet (milliseconds
+/// per cell). The member carries position, category, id and the series sketch (<see cref="CandidateSketch"/>), so
+/// distance, time and category are filtered, and a series pair's best possible score bounded, without another read. Plain sorted sets rather than GEO commands: GEOSEARCH scans the whole key on Garnet (milliseconds
 /// per search at a month of a city), and a cell lookup is as cheap on Redis. District plays no part: crews cross
 /// district lines.
 /// </summary>
@@ -38,11 +37,12 @@ public sealed class SpatialIndex(IConnectionMultiplexer redis, RedisKeys keys, I
     /// Adds the incident to its cell. Members that occurred more than <paramref name="keepFor"/> before
     /// <paramref name="now"/> are trimmed from the cell, and a cell no incident was added to for that long expires.
     /// </summary>
-    public Task AddAsync(string incidentId, IncidentCategory category, GeoPoint location, DateTimeOffset occurredAt, DateTimeOffset now, TimeSpan keepFor)
+    /// <param name="indexedAt">Its occurred time, or its reception when it has none: what searches' time windows compare.</param>
+    public Task AddAsync(string incidentId, CandidateSketch sketch, DateTimeOffset indexedAt, DateTimeOffset now, TimeSpan keepFor)
     {
-        var key = keys.Geo(GroupOf(category), _grid.CellOf(location));
+        var key = keys.Geo(GroupOf(sketch.Category), _grid.CellOf(new GeoPoint { Latitude = sketch.Latitude, Longitude = sketch.Longitude }));
         var batch = Db.CreateBatch();
-        var add = batch.SortedSetAddAsync(key, Member(incidentId, category, location), occurredAt.ToUnixTimeSeconds());
+        var add = batch.SortedSetAddAsync(key, sketch.Encode(incidentId), indexedAt.ToUnixTimeSeconds());
         var trim = batch.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, (now - keepFor).ToUnixTimeSeconds(), Exclude.Stop);
         var expire = batch.KeyExpireAsync(key, keepFor);
         batch.Execute();
@@ -78,7 +78,7 @@ public sealed class SpatialIndex(IConnectionMultiplexer redis, RedisKeys keys, I
             {
                 foreach (var entry in entries)
                 {
-                    if (Parse(entry.Element!, entry.Score, center) is { } nearby && nearby.DistanceMeters <= radiusMeters)
+                    if (Parse(entry.Element, entry.Score, center) is { } nearby && nearby.DistanceMeters <= radiusMeters)
                     {
                         found.Add(nearby);
                     }
@@ -93,23 +93,9 @@ public sealed class SpatialIndex(IConnectionMultiplexer redis, RedisKeys keys, I
         }
     }
 
-    private static string Member(string incidentId, IncidentCategory category, GeoPoint location)
-        => string.Create(CultureInfo.InvariantCulture, $"{location.Latitude:0.######},{location.Longitude:0.######}:{(int)category}:{incidentId}");
-
-    private static NearbyIncident? Parse(string member, double occurredSeconds, GeoPoint center)
-    {
-        var parts = member.Split(':', 3);
-        if (parts.Length != 3)
-        {
-            return null;
-        }
-        var comma = parts[0].IndexOf(',');
-        return comma > 0
-               && double.TryParse(parts[0].AsSpan(0, comma), NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude)
-               && double.TryParse(parts[0].AsSpan(comma + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude)
-               && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var category)
-            ? new NearbyIncident(parts[2], (IncidentCategory)category, DateTimeOffset.FromUnixTimeSeconds((long)occurredSeconds),
-                Geo.DistanceM(center.Latitude, center.Longitude, latitude, longitude))
+    private static NearbyIncident? Parse(RedisValue member, double indexedSeconds, GeoPoint center)
+        => CandidateSketch.TryDecode(((ReadOnlyMemory<byte>)member).Span, out var sketch, out var incidentId)
+            ? new NearbyIncident(incidentId, sketch.Category, DateTimeOffset.FromUnixTimeSeconds((long)indexedSeconds),
+                Geo.DistanceM(center.Latitude, center.Longitude, sketch.Latitude, sketch.Longitude)) { Sketch = sketch }
             : null;
-    }
 }

@@ -87,6 +87,44 @@ public sealed class SeriesScorer
         return new LinkTerms(Math.Log(1 + km), Math.Log(1 + hours / 24), spree, signals.Features, signals);
     }
 
+    /// <summary>
+    /// The highest link probability any pair with these sketches can have: the same terms as <see cref="Terms"/>, exact
+    /// where the sketch holds the value (distance, time, time of day, category, different labels or plates, nothing
+    /// taken in common) and the best case where it holds only that a value exists (suspects, marks, vehicle looks,
+    /// shared items, equal label hashes). A candidate whose bound is below a bar cannot score at or above it.
+    /// </summary>
+    public double UpperBound(in CandidateSketch a, in CandidateSketch b)
+    {
+        var weights = _options.Weights;
+        var km = Geo.DistanceM(a.Latitude, a.Longitude, b.Latitude, b.Longitude) / 1000;
+        var bothTimed = a.OccurredAtUtcTicks != 0 && b.OccurredAtUtcTicks != 0;
+        var hours = bothTimed ? Math.Abs(a.OccurredAtUtcTicks - b.OccurredAtUtcTicks) / (double)TimeSpan.TicksPerHour : _options.CandidateWindowDays * 12.0;
+        var spree = bothTimed ? Math.Exp(-km / _options.SpreeKm - hours / _options.SpreeHours) : 0;
+        var logit = weights.Intercept - weights.Distance * Math.Log(1 + km) - weights.DaysApart * Math.Log(1 + hours / 24) + weights.Spree * spree;
+        logit += weights.EntryMethod * LabelBound(a.EntryMethod, b.EntryMethod);
+        logit += weights.TargetType * LabelBound(a.TargetType, b.TargetType);
+        logit += weights.Plate * LabelBound(a.Plate, b.Plate);
+        logit += weights.Category * (a.Category == b.Category ? 1 : -1);
+        if (a.PropertyTaken != 0 && b.PropertyTaken != 0)
+        {
+            logit += weights.PropertyTaken * ((a.PropertyTaken & b.PropertyTaken) == 0 ? -0.5 : 1);
+        }
+        if (bothTimed)
+        {
+            logit += weights.TimeOfDay * SeriesSignals.TimeOfDaySignal(LocalHours(a.OccurredAtUtcTicks), LocalHours(b.OccurredAtUtcTicks));
+        }
+        logit += a.HasSuspects && b.HasSuspects ? weights.Suspect : 0;
+        logit += a.HasMarks && b.HasMarks ? weights.DistinguishingMarks : 0;
+        logit += a.HasVehicle && b.HasVehicle ? weights.VehicleLooks : 0;
+        // Rounding in the exact path (distance, hours) must never put an exact score above its bound.
+        return 1 / (1 + Math.Exp(-(logit + 1e-9)));
+    }
+
+    private static int LabelBound(uint a, uint b) => a == 0 || b == 0 ? 0 : a == b ? 1 : -1;
+
+    private double LocalHours(long utcTicks)
+        => TimeZoneInfo.ConvertTime(new DateTimeOffset(utcTicks, TimeSpan.Zero), _timeZone).TimeOfDay.TotalHours;
+
     private static bool ComesAfter(SeriesFeatures a, SeriesFeatures b)
     {
         var byTime = (a.OccurredAt ?? DateTimeOffset.MaxValue).CompareTo(b.OccurredAt ?? DateTimeOffset.MaxValue);

@@ -108,9 +108,7 @@ public sealed record SeriesSignals
 
         var localA = TimeZoneInfo.ConvertTime(ta, timeZone);
         var localB = TimeZoneInfo.ConvertTime(tb, timeZone);
-        var difference = Math.Abs(localA.TimeOfDay.TotalHours - localB.TimeOfDay.TotalHours);
-        difference = Math.Min(difference, 24 - difference);
-        var signal = Math.Clamp(1 - difference / 3, -1, 1);
+        var signal = TimeOfDaySignal(localA.TimeOfDay.TotalHours, localB.TimeOfDay.TotalHours);
         if (!describe)
         {
             return new FeatureSignal(SeriesFeature.TimeOfDay, signal, "");
@@ -124,6 +122,14 @@ public sealed record SeriesSignals
             _ => $"a few hours apart in the day ({times})",
         };
         return new FeatureSignal(SeriesFeature.TimeOfDay, signal, phrase);
+    }
+
+    /// <summary>+1 at the same local hour, 0 at 3 h apart, -1 from 6 h, on the 24 h circle.</summary>
+    internal static double TimeOfDaySignal(double localHoursA, double localHoursB)
+    {
+        var difference = Math.Abs(localHoursA - localHoursB);
+        difference = Math.Min(difference, 24 - difference);
+        return Math.Clamp(1 - difference / 3, -1, 1);
     }
 
     /// <summary>

@@ -1,0 +1,139 @@
+using Analysis.Domain.Series;
+using Contracts.Common.V1;
+using static Analysis.UnitTests.Series.SeriesTestData;
+
+namespace Analysis.UnitTests.Series;
+
+public sealed class CandidateScoringTests
+{
+    private static readonly SeriesOptions Options = new() { TimeZoneId = "Asia/Shanghai" };
+    private static readonly SeriesScorer Scorer = new(Options);
+
+    [Fact]
+    public void A_sketch_reads_back_as_written_with_its_incident_id()
+    {
+        var features = SeriesFeatures.From(Burglary("inc-7f3a", plate: "粤B 12345", suspects: [Suspect(marks: "scar on right cheek")]));
+        var sketch = CandidateSketch.Of(features, new GeoPoint { Latitude = 22.5431, Longitude = 114.0579 });
+
+        Assert.True(CandidateSketch.TryDecode(sketch.Encode("inc-7f3a"), out var decoded, out var id));
+
+        Assert.Equal(sketch, decoded);
+        Assert.Equal("inc-7f3a", id);
+        Assert.True(decoded is { HasSuspects: true, HasMarks: true, HasVehicle: true });
+        Assert.NotEqual(0u, decoded.Plate);
+        Assert.False(CandidateSketch.TryDecode("22.5,114.0:5:old-text-member"u8, out _, out _));
+    }
+
+    [Fact]
+    public void No_pair_scores_above_the_bound_of_its_sketches()
+    {
+        var random = new Random(7);
+        var incidents = Enumerable.Range(0, 400).Select(i => RandomIncident(random, $"i{i:D3}")).ToList();
+        var worstGap = double.NegativeInfinity;
+        for (var i = 0; i < incidents.Count; i++)
+        {
+            for (var j = i + 1; j < incidents.Count; j += 7)
+            {
+                var (a, b) = (incidents[i], incidents[j]);
+                var exact = Scorer.Score(a.Features, b.Features).Score;
+                var bound = Scorer.UpperBound(a.Sketch, b.Sketch);
+                worstGap = Math.Max(worstGap, exact - bound);
+                Assert.True(exact <= bound, $"{a.Features.IncidentId}/{b.Features.IncidentId}: exact {exact} above its bound {bound}");
+            }
+        }
+        Assert.True(worstGap < 0);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(20)]
+    [InlineData(300)]
+    public async Task Links_and_kept_near_misses_are_those_of_scoring_every_candidate(int storedMisses)
+    {
+        var random = new Random(11 + storedMisses);
+        for (var round = 0; round < 20; round++)
+        {
+            var incident = RandomIncident(random, "new");
+            var candidates = Enumerable.Range(0, 300).Select(i => RandomIncident(random, $"c{i:D3}")).ToList();
+            // Of a crew: a few look like the new incident, so some pairs link.
+            candidates.AddRange(Enumerable.Range(0, 5).Select(i => Twin(incident, random, $"t{i}")));
+            var byId = candidates.ToDictionary(c => c.Features.IncidentId, c => c.Features);
+            // One candidate has left the store since it was indexed: never scored, never kept.
+            byId.Remove(candidates[random.Next(candidates.Count)].Features.IncidentId);
+            var read = 0;
+            Task<IReadOnlyList<SeriesFeatures>> Read(IReadOnlyList<string> ids)
+            {
+                read += ids.Count;
+                return Task.FromResult<IReadOnlyList<SeriesFeatures>>([.. ids.Where(byId.ContainsKey).Select(id => byId[id])]);
+            }
+
+            var scored = await new CandidateScoring(Scorer).ScoreAsync(incident.Features, incident.Sketch,
+                [.. candidates.Select(c => (c.Features.IncidentId, c.Sketch))], storedMisses, Read);
+
+            var everything = candidates.Where(c => byId.ContainsKey(c.Features.IncidentId)).Select(c => c.Features).ToList();
+            var full = everything.Zip(Scorer.ScoreCandidates(incident.Features, everything), (f, s) => (f.IncidentId, s.Score, s.Linked)).ToList();
+            Assert.Equal(Kept(full, storedMisses), Kept(scored.Select(s => (s.Features.IncidentId, s.Score.Score, s.Score.Linked)), storedMisses));
+            Assert.Equal(scored.OrderBy(s => s.Index).Select(s => s.Index), scored.Select(s => s.Index));
+            if (storedMisses <= 20)
+            {
+                Assert.True(read < candidates.Count / 2, $"read {read} of {candidates.Count} candidates");
+            }
+        }
+    }
+
+    /// <summary>What the pipeline stores: every link, and the best misses in candidate order among equals.</summary>
+    private static List<(string Id, double Score)> Kept(IEnumerable<(string Id, double Score, bool Linked)> scored, int storedMisses)
+    {
+        var list = scored.ToList();
+        return [.. list.Where(s => s.Linked).Concat(list.Where(s => !s.Linked).OrderByDescending(s => s.Score).Take(storedMisses)).Select(s => (s.Id, s.Score))];
+    }
+
+    private sealed record Sample(SeriesFeatures Features, CandidateSketch Sketch);
+
+    private static readonly string[] Methods = ["door-pull", "window-smash", "roller-door-pry", "lock-cut", ""];
+    private static readonly string[] Targets = ["phone-shop", "roller-door-shop", "residence", ""];
+    private static readonly string[] Loot = ["cash", "phones", "cigarettes", "goods", "laptop"];
+    private static readonly string[] Plates = ["粤B12345", "粤B54321", "粤B8D000", ""];
+
+    private static Sample RandomIncident(Random random, string id)
+    {
+        var suspects = Enumerable.Range(0, random.Next(0, 3)).Select(_ => Suspect(
+            sex: random.Next(2) == 0 ? "male" : "female", ageMin: random.Next(18, 40), ageMax: random.Next(40, 50), height: random.Next(150, 190),
+            build: random.Next(2) == 0 ? "slim" : "heavy", clothing: random.Next(2) == 0 ? "black hoodie" : "red jacket",
+            marks: random.Next(5) == 0 ? "scar on right cheek" : "")).ToArray();
+        var incident = Burglary(id,
+            latitude: 22.5431 + (random.NextDouble() - 0.5) * 0.08,
+            longitude: LongitudeEast((random.NextDouble() - 0.5) * 8),
+            at: Night.AddHours(random.NextDouble() * 24 * 20 - 24 * 10),
+            entry: Methods[random.Next(Methods.Length)],
+            target: Targets[random.Next(Targets.Length)],
+            taken: [.. Loot.Where(_ => random.Next(3) == 0)],
+            plate: Plates[random.Next(Plates.Length)],
+            suspects: suspects,
+            category: random.Next(4) == 0 ? IncidentCategory.Theft : IncidentCategory.Burglary);
+        if (random.Next(10) == 0)
+        {
+            incident.Report.OccurredAt = null; // unknown time: counts as half the window away
+        }
+        return Of(incident);
+    }
+
+    /// <summary>The same crew a few hundred metres and hours away.</summary>
+    private static Sample Twin(Sample of, Random random, string id)
+    {
+        var incident = Burglary(id,
+            latitude: of.Sketch.Latitude + (random.NextDouble() - 0.5) * 0.004,
+            longitude: of.Sketch.Longitude + (random.NextDouble() - 0.5) * 0.004,
+            at: (of.Features.OccurredAt ?? Night).AddHours(random.NextDouble() * 3),
+            entry: of.Features.EntryMethod, target: of.Features.TargetType, taken: [.. of.Features.PropertyTaken],
+            plate: of.Features.Vehicle?.Plate ?? "");
+        return Of(incident);
+    }
+
+    private static Sample Of(Incident incident)
+    {
+        var features = SeriesFeatures.From(incident);
+        return new Sample(features, CandidateSketch.Of(features, incident.Report.Location));
+    }
+}
