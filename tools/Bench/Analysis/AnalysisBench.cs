@@ -110,6 +110,12 @@ internal static class AnalysisBench
             Console.Error.WriteLine("cancelled");
             return 130;
         }
+        catch (InvalidOperationException e)
+        {
+            // Nothing to measure (too short a run, Analysis exited): say why, without a stack trace.
+            Console.Error.WriteLine($"analysis bench: {e.Message}");
+            return 1;
+        }
         finally
         {
             await analysis.StopAsync(TimeSpan.FromSeconds(10));
