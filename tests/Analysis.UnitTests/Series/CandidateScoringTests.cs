@@ -82,6 +82,21 @@ public sealed class CandidateScoringTests
         }
     }
 
+    [Fact]
+    public async Task An_incident_indexed_twice_is_scored_once()
+    {
+        var incident = Of(Burglary("new"));
+        var twin = Of(Burglary("twin", longitude: LongitudeEast(0.3), at: Night.AddHours(1)));
+        var resent = Of(Burglary("twin", longitude: LongitudeEast(0.5), at: Night.AddHours(1), suspects: []));
+
+        var scored = await new CandidateScoring(Scorer).ScoreAsync(incident.Features, incident.Sketch,
+            [("twin", twin.Sketch), ("twin", resent.Sketch)], storedMisses: 20,
+            ids => Task.FromResult<IReadOnlyList<SeriesFeatures>>([.. ids.Select(_ => twin.Features)]));
+
+        var only = Assert.Single(scored);
+        Assert.Equal(0, only.Index);
+    }
+
     /// <summary>What the pipeline stores: every link, and the best misses in candidate order among equals.</summary>
     private static List<(string Id, double Score)> Kept(IEnumerable<(string Id, double Score, bool Linked)> scored, int storedMisses)
     {

@@ -30,18 +30,24 @@ public sealed class CandidateScoring(SeriesScorer scorer)
         var order = Enumerable.Range(0, candidates.Count).OrderByDescending(i => bounds[i]).ThenBy(i => i).ToArray();
         var threshold = scorer.Options.LinkThreshold;
         var scored = new List<ScoredCandidate>();
+        var scoredIds = new HashSet<string>(StringComparer.Ordinal);
         var next = 0;
         var take = order.TakeWhile(i => bounds[i] >= threshold).Count() + storedMisses;
         while (take > 0 && next < order.Length)
         {
             var batch = order.Skip(next).Take(take).ToList();
             next += batch.Count;
-            var indexOf = batch.ToDictionary(i => candidates[i].IncidentId, StringComparer.Ordinal);
-            var features = await read([.. batch.Select(i => candidates[i].IncidentId)]);
+            // An incident indexed twice (re-sent with other details) is one candidate: its nearest entry.
+            var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var i in batch.Where(i => !scoredIds.Contains(candidates[i].IncidentId)))
+            {
+                indexOf.TryAdd(candidates[i].IncidentId, i);
+            }
+            var features = await read([.. indexOf.Keys]);
             var scores = scorer.ScoreCandidates(incident, features);
             for (var f = 0; f < features.Count; f++)
             {
-                if (indexOf.TryGetValue(features[f].IncidentId, out var index))
+                if (indexOf.Remove(features[f].IncidentId, out var index) && scoredIds.Add(features[f].IncidentId))
                 {
                     scored.Add(new ScoredCandidate(index, features[f], scores[f]));
                 }
