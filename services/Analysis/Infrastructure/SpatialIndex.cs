@@ -11,9 +11,9 @@ namespace Analysis.Infrastructure;
 /// category group and grid cell of about <see cref="AnalysisOptions.GeoCellMeters"/>, scored by occurred time, so a
 /// search reads the cells its circle touches and only the members inside its time window (ZRANGEBYSCORE, O(log n)
 /// per cell). The member carries position, category, id and the series sketch (<see cref="CandidateSketch"/>), so
-/// distance, time and category are filtered, and a series pair's best possible score bounded, without another read. Plain sorted sets rather than GEO commands: GEOSEARCH scans the whole key on Garnet (milliseconds
-/// per search at a month of a city), and a cell lookup is as cheap on Redis. District plays no part: crews cross
-/// district lines.
+/// distance, time and category are filtered, and a series pair's best possible score bounded, without another read.
+/// Plain sorted sets rather than GEO commands: GEOSEARCH scans the whole key on Garnet (milliseconds per search at a
+/// month of a city), and a cell lookup is as cheap on Redis. District plays no part: crews cross district lines.
 /// </summary>
 public sealed class SpatialIndex(IConnectionMultiplexer redis, RedisKeys keys, IOptions<AnalysisOptions> options)
 {
