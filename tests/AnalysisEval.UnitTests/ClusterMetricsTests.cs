@@ -67,4 +67,19 @@ public sealed class ClusterMetricsTests
 
         Assert.Equal((1.0, 0.0), (scores.Precision, scores.Recall));
     }
+
+    [Fact]
+    public void A_crew_is_flagged_by_a_series_it_is_most_of_and_a_series_of_strangers_is_a_stray()
+    {
+        var truth = Groups(("a1", "A"), ("a2", "A"), ("a3", "A"), ("a4", "A"), ("b1", "B"), ("b2", "B"), ("b3", "B"), ("c1", "C"), ("c2", "C"), ("c3", "C"));
+        var predicted = Groups(
+            ("a1", "s1"), ("a2", "s1"), ("a3", "s1"), ("x1", "s1"),   // crew A with a decoy: flagged
+            ("b1", "s2"), ("b2", "s2"), ("x2", "s2"), ("x3", "s2"),   // half crew B: no majority, a stray
+            ("c1", "s3"), ("c2", "s3"),                               // two of crew C: not raised (under 3)
+            ("x4", "s4"), ("x5", "s4"), ("x6", "s4"));                // background only: a stray
+
+        var crews = ClusterMetrics.Crews(predicted, truth, minSize: 3);
+
+        Assert.Equal(new CrewDetection(FlaggedCrews: 1, PlantedCrews: 3, RaisedSeries: 3, StraySeries: 2, MinSize: 3), crews);
+    }
 }

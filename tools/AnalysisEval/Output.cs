@@ -30,6 +30,8 @@ internal static class Output
         Console.WriteLine($"   pairwise links over all {s.AllPairs:N0} property-crime pairs ({s.LinkedPairs:N0} truly linked): ROC AUC {s.RocAuc:F3}, recall at 5 % FPR {s.RecallAt5PercentFpr:F3}");
         Console.WriteLine($"   over the {s.CandidatePairs:N0} candidate pairs (within radius and window; {s.LinkedCandidatePairs:N0} linked): ROC AUC {s.CandidateRocAuc:F3}, recall at 5 % FPR {s.CandidateRecallAt5PercentFpr:F3}");
         Console.WriteLine($"   series (pairwise co-membership): precision {s.Series.Precision:F3}, recall {s.Series.Recall:F3} ({s.Series.CorrectPairs:N0} correct of {s.Series.PredictedPairs:N0} predicted pairs, {s.Series.TruePairs:N0} true; {s.PredictedSeries} predicted series, {s.TrueSeries} planted)");
+        Console.WriteLine($"   crews: {s.Crews.FlaggedCrews} of {s.Crews.PlantedCrews} flagged (the majority of a series of {s.Crews.MinSize}+ holding {s.Crews.MinSize}+ of their offences); "
+            + $"{s.Crews.RaisedSeries} series of {s.Crews.MinSize}+ raised, {s.Crews.StraySeries} of them mostly not one crew's");
         if (s.Mode == "service")
         {
             Console.WriteLine($"   fraud chains: purity {s.ChainPurity:F3}, completeness {s.ChainCompleteness:F3} ({s.PredictedChains} predicted, {s.TrueChains} planted)");
@@ -45,12 +47,12 @@ internal static class Output
         }
 
         Console.WriteLine();
-        Console.WriteLine("| setting | seed | mode | AUC (all pairs) | recall@5%FPR (all) | AUC (candidates) | recall@5%FPR (candidates) | series P | series R | chain purity | chain completeness |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| setting | seed | mode | AUC (all pairs) | recall@5%FPR (all) | AUC (candidates) | recall@5%FPR (candidates) | series P | series R | crews flagged | stray series | chain purity | chain completeness |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in scorecards)
         {
             var chains = s.Mode == "service" ? $"{s.ChainPurity:F3} | {s.ChainCompleteness:F3}" : "- | -";
-            Console.WriteLine($"| {s.Setting} | {s.Seed} | {s.Mode} | {s.RocAuc:F3} | {s.RecallAt5PercentFpr:F3} | {s.CandidateRocAuc:F3} | {s.CandidateRecallAt5PercentFpr:F3} | {s.Series.Precision:F3} | {s.Series.Recall:F3} | {chains} |");
+            Console.WriteLine($"| {s.Setting} | {s.Seed} | {s.Mode} | {s.RocAuc:F3} | {s.RecallAt5PercentFpr:F3} | {s.CandidateRocAuc:F3} | {s.CandidateRecallAt5PercentFpr:F3} | {s.Series.Precision:F3} | {s.Series.Recall:F3} | {s.Crews.FlaggedCrews}/{s.Crews.PlantedCrews} | {s.Crews.StraySeries}/{s.Crews.RaisedSeries} | {chains} |");
         }
     }
 

@@ -192,7 +192,7 @@ public static class ServiceRun
         var scores = new ConcurrentDictionary<IncidentPair, double>();
         var seriesOf = new ConcurrentDictionary<string, string>();
         var chainOf = new ConcurrentDictionary<string, string>();
-        var disputeOf = new ConcurrentDictionary<string, string>();
+        var disputeLinks = new ConcurrentBag<IncidentPair>();
         var watchOf = new ConcurrentDictionary<string, string>();
         await Parallel.ForEachAsync(scenario.Incidents, new ParallelOptions { MaxDegreeOfParallelism = ParallelCalls, CancellationToken = cancellationToken }, async (labelled, ct) =>
         {
@@ -207,8 +207,8 @@ public static class ServiceRun
                     case LinkKind.Series when link.IncidentId.Length > 0:
                         scores.AddOrUpdate(new IncidentPair(id, link.IncidentId), link.Score, (_, existing) => Math.Max(existing, link.Score));
                         break;
-                    case LinkKind.Dispute when link.Linked && link.GroupId.Length > 0:
-                        disputeOf[id] = link.GroupId;
+                    case LinkKind.Dispute when link.Linked && link.IncidentId.Length > 0:
+                        disputeLinks.Add(new IncidentPair(id, link.IncidentId));
                         break;
                     case LinkKind.Watchlist when link.Linked && link.GroupId.Length > 0:
                         watchOf[id] = link.GroupId;
@@ -226,7 +226,34 @@ public static class ServiceRun
                 chainOf[id] = chain.ChainId;
             }
         });
-        return new Observations(scores, seriesOf, chainOf, disputeOf, watchOf, processing);
+        return new Observations(scores, seriesOf, chainOf, DisputeGroups(disputeLinks), watchOf, processing);
+    }
+
+    /// <summary>
+    /// The groups the dispute links make. A group is linked under each of its keys (the address and the pair of parties),
+    /// so an incident's group is the set of incidents its dispute links connect, not the key of whichever link came first.
+    /// </summary>
+    private static Dictionary<string, string> DisputeGroups(IEnumerable<IncidentPair> links)
+    {
+        var parent = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Root(string x)
+        {
+            parent.TryAdd(x, x);
+            while (parent[x] != x)
+            {
+                x = parent[x] = parent[parent[x]];
+            }
+            return x;
+        }
+        foreach (var link in links)
+        {
+            var (a, b) = (Root(link.First), Root(link.Second));
+            if (a != b)
+            {
+                parent[string.CompareOrdinal(a, b) < 0 ? b : a] = string.CompareOrdinal(a, b) < 0 ? a : b;
+            }
+        }
+        return parent.Keys.ToList().ToDictionary(k => k, Root, StringComparer.Ordinal);
     }
 
     private static Task<GetIncidentLinksResponse?> LinksWithRetryAsync(AnalysisService.AnalysisServiceClient client, string id, CancellationToken cancellationToken)
