@@ -76,4 +76,11 @@ public sealed class ScenarioGeneratorTests
         Assert.True(hard.Incidents.Count > 2 * easy.Incidents.Count);
         Assert.True(MissingEntryMethod(hard) > MissingEntryMethod(easy));
     }
+
+    [Theory]
+    [InlineData(-350, 120)]
+    [InlineData(120, -2600)]
+    [InlineData(5000, 9000)]
+    public void A_point_past_the_city_edge_still_gets_a_street_address(double eastM, double northM)
+        => Assert.Matches(@"^\d+ .+ (Road|Avenue), ", City.AddressNear(eastM, northM, new Random(1)));
 }

@@ -20,12 +20,14 @@ internal sealed record EvalOptions(
         usage:
           AnalysisEval generate [--setting easy|hard|both] [--seed N[,N...]] [--out scenario.jsonl]
               prints what was planted; --out writes one JSON line per incident ({"truth":...,"incident":...}) and per watchlist entry
-          AnalysisEval evaluate [--setting easy|hard|both] [--seed N[,N...]] [--offline [--explain N]] [--set Section:Key=Value ...] [--timeout-seconds N]
+          AnalysisEval evaluate [--setting easy|hard|both] [--seed N[,N...]] [--offline [--explain N]] [--set Section:Key=Value ...] [--scenario Key=Value ...] [--timeout-seconds N]
               runs the scenario through the real Analysis service (embedded Kafka and Redis, Analysis.dll as a child process)
               and prints pairwise-link ROC AUC, recall at 5 % false-positive rate, series precision and recall,
               chain purity and completeness. --offline: the series scorer alone, no service (for tuning).
               --explain N (with --offline): the N highest-scoring unlinked and lowest-scoring linked pairs with their evidence.
               --set: a service setting, e.g. --set Analysis:Series:LinkThreshold=0.6 (also applied to --offline).
+              --scenario: a generator setting changed for a what-if, e.g. --scenario PlateRead=0.8 (property names of
+              ScenarioSettings; the setting's name says what was changed).
           AnalysisEval calibrate [--setting easy|hard|both] [--seed N[,N...]] [--set ...]
               fits the series weights by logistic regression on the candidate pairs of generated scenarios
               (use other seeds than the evaluation's) and prints them as --set arguments
@@ -46,6 +48,7 @@ internal sealed record EvalOptions(
         var service = new Dictionary<string, string>();
         var timeout = TimeSpan.FromMinutes(15);
         var explain = 0;
+        var scenario = new List<(string Key, string Value)>();
         for (var i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -75,6 +78,15 @@ internal sealed record EvalOptions(
 
                         service[pair[0]] = pair[1];
                         break;
+                    case "--scenario":
+                        var change = Value().Split('=', 2);
+                        if (change.Length != 2 || change[0].Length == 0)
+                        {
+                            return (null, $"--scenario needs Key=Value, got '{args[i]}'");
+                        }
+
+                        scenario.Add((change[0], change[1]));
+                        break;
                     case "--explain":
                         explain = int.Parse(Value(), CultureInfo.InvariantCulture);
                         break;
@@ -91,7 +103,39 @@ internal sealed record EvalOptions(
             }
         }
 
+        try
+        {
+            settings = [.. settings.Select(s => WithChanges(s, scenario))];
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            return (null, e.Message);
+        }
+
         return (new EvalOptions(args[0], settings, seeds, output, offline, service, timeout, explain), null);
+    }
+
+    /// <summary>A copy of <paramref name="settings"/> with the named properties set, named after its changes ("hard PlateRead=0.8").</summary>
+    private static ScenarioSettings WithChanges(ScenarioSettings settings, IReadOnlyList<(string Key, string Value)> changes)
+    {
+        if (changes.Count == 0)
+        {
+            return settings;
+        }
+
+        var copy = settings with { Name = $"{settings.Name} {string.Join(' ', changes.Select(c => $"{c.Key}={c.Value}"))}" };
+        foreach (var (key, value) in changes)
+        {
+            var property = typeof(ScenarioSettings).GetProperty(key);
+            if (property is null || key == nameof(ScenarioSettings.Name) || property.PropertyType == typeof(string))
+            {
+                throw new ArgumentException($"--scenario: no numeric generator setting '{key}' (see tools/AnalysisEval/Scenario/ScenarioSettings.cs)");
+            }
+
+            property.SetValue(copy, Convert.ChangeType(value, property.PropertyType, CultureInfo.InvariantCulture));
+        }
+
+        return copy;
     }
 
     /// <summary>The series options the service will use: its defaults, the evaluation city's time zone, then every --set under Analysis:Series.</summary>

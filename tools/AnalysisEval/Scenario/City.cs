@@ -55,7 +55,8 @@ public static class City
     /// <summary>A plausible street address near a point: the street follows from the position, so nearby points share streets.</summary>
     public static string AddressNear(double eastM, double northM, Random random)
     {
-        var street = StreetNames[(int)(eastM / 1800 + northM / 2500 * 7) % StreetNames.Length];
+        // Non-negative index: a point jittered past the city's south or west edge still gets a street.
+        var street = StreetNames[((int)Math.Floor(eastM / 1800 + northM / 2500 * 7) % StreetNames.Length + StreetNames.Length) % StreetNames.Length];
         return $"{random.Next(1, 400)} {street}, {DistrictAt(eastM, northM)}";
     }
 }
