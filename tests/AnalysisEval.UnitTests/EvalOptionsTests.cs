@@ -1,0 +1,34 @@
+using AnalysisEval.Scenario;
+
+namespace AnalysisEval.UnitTests;
+
+public sealed class EvalOptionsTests
+{
+    [Fact]
+    public void A_scenario_change_applies_to_the_chosen_setting_and_names_it()
+    {
+        var (options, error) = EvalOptions.Parse(["evaluate", "--offline", "--setting", "hard", "--scenario", "PlateRead=0.8", "--scenario", "DecoysPerSeries=2"]);
+
+        Assert.Null(error);
+        var hard = Assert.Single(options!.Settings);
+        Assert.Equal(0.8, hard.PlateRead);
+        Assert.Equal(2, hard.DecoysPerSeries);
+        Assert.Equal("hard PlateRead=0.8 DecoysPerSeries=2", hard.Name);
+        Assert.Equal(ScenarioSettings.Hard.BackgroundPropertyCrimes, hard.BackgroundPropertyCrimes);
+        Assert.Equal(0.35, ScenarioSettings.Hard.PlateRead); // the shared defaults are untouched
+    }
+
+    [Theory]
+    [InlineData("Bogus=1", "no numeric generator setting 'Bogus'")]
+    [InlineData("Name=x", "no numeric generator setting 'Name'")]
+    [InlineData("PlateRead=lots", "")]
+    [InlineData("PlateRead", "--scenario needs Key=Value")]
+    public void A_scenario_change_that_cannot_apply_is_refused_with_a_reason(string change, string reason)
+    {
+        var (options, error) = EvalOptions.Parse(["evaluate", "--offline", "--scenario", change]);
+
+        Assert.Null(options);
+        Assert.False(string.IsNullOrEmpty(error));
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+    }
+}
