@@ -32,6 +32,9 @@ internal static class Output
         Console.WriteLine($"   series (pairwise co-membership): precision {s.Series.Precision:F3}, recall {s.Series.Recall:F3} ({s.Series.CorrectPairs:N0} correct of {s.Series.PredictedPairs:N0} predicted pairs, {s.Series.TruePairs:N0} true; {s.PredictedSeries} predicted series, {s.TrueSeries} planted)");
         Console.WriteLine($"   crews: {s.Crews.FlaggedCrews} of {s.Crews.PlantedCrews} flagged (the majority of a series of {s.Crews.MinSize}+ holding {s.Crews.MinSize}+ of their offences); "
             + $"{s.Crews.RaisedSeries} series of {s.Crews.MinSize}+ raised, {s.Crews.StraySeries} of them mostly not one crew's");
+        var p = s.Patrol;
+        Console.WriteLine($"   next area (movement model on the planted series, {p.Forecasts} forecasts): next offence inside the circle {p.InArea:P0} "
+            + $"(mean radius {p.MeanRadiusKm:F1} km; the same circles around the last offence {p.AroundLastInArea:P0}), inside the time window {p.InWindow:P0}, both {p.InBoth:P0}");
         if (s.Mode == "service")
         {
             Console.WriteLine($"   fraud chains: purity {s.ChainPurity:F3}, completeness {s.ChainCompleteness:F3} ({s.PredictedChains} predicted, {s.TrueChains} planted)");

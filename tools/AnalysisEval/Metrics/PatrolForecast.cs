@@ -1,0 +1,59 @@
+using Analysis.Domain.Series;
+using AnalysisEval.Scenario;
+using Contracts.Analysis.V1;
+
+namespace AnalysisEval.Metrics;
+
+/// <summary>How often the patrol recommendation would have caught a crew's next offence.</summary>
+/// <param name="Forecasts">Predictions made: one after each planted series' 3rd, 4th ... offence that has a next one.</param>
+/// <param name="InArea">Share whose next offence was reported inside the recommended circle.</param>
+/// <param name="InWindow">Share whose next offence occurred inside the recommended time window.</param>
+/// <param name="InBoth">Share inside both: where and when a patrol would have been.</param>
+/// <param name="MeanRadiusKm">Mean radius of the recommended circles.</param>
+/// <param name="AroundLastInArea">The same circles centred on the last offence instead of the extrapolated point: what the extrapolation adds.</param>
+public readonly record struct PatrolForecastScores(int Forecasts, double InArea, double InWindow, double InBoth, double MeanRadiusKm, double AroundLastInArea);
+
+/// <summary>
+/// The movement model alone, on the planted series as if they had been linked perfectly: after each offence from the
+/// <c>MinSeriesSize</c>-th on, <see cref="SeriesMovement"/> recommends an area and a window from the offences so far (as
+/// reported: position and time noise included), and the crew's next offence is checked against them.
+/// </summary>
+public static class PatrolForecast
+{
+    public static PatrolForecastScores Evaluate(LabelledScenario scenario, SeriesOptions options)
+    {
+        int forecasts = 0, inArea = 0, inWindow = 0, inBoth = 0, aroundLast = 0;
+        double radiusM = 0;
+        foreach (var series in scenario.TrueSeries)
+        {
+            var members = series.Select(i => new SeriesMember
+            {
+                IncidentId = i.Id,
+                Location = i.Incident.Report.Location,
+                OccurredAt = i.Incident.Report.OccurredAt,
+                District = i.Incident.Report.District,
+                Category = i.Incident.Report.Category,
+            }).Where(m => m.Location is not null && m.OccurredAt is not null).OrderBy(m => m.OccurredAt.ToDateTimeOffset()).ToList();
+            for (var known = options.MinSeriesSize; known < members.Count; known++)
+            {
+                var next = members[known];
+                if (SeriesMovement.From(members.Take(known), options).NextArea is not { } area)
+                {
+                    continue;
+                }
+                forecasts++;
+                radiusM += area.RadiusM;
+                var place = Geo.DistanceM(area.Center, next.Location) <= area.RadiusM;
+                var at = next.OccurredAt.ToDateTimeOffset();
+                var time = area.From is not null && area.To is not null && at >= area.From.ToDateTimeOffset() && at <= area.To.ToDateTimeOffset();
+                inArea += place ? 1 : 0;
+                inWindow += time ? 1 : 0;
+                inBoth += place && time ? 1 : 0;
+                aroundLast += Geo.DistanceM(members[known - 1].Location, next.Location) <= area.RadiusM ? 1 : 0;
+            }
+        }
+
+        double Share(int n) => forecasts == 0 ? 0 : (double)n / forecasts;
+        return new PatrolForecastScores(forecasts, Share(inArea), Share(inWindow), Share(inBoth), forecasts == 0 ? 0 : radiusM / forecasts / 1000, Share(aroundLast));
+    }
+}
