@@ -23,6 +23,7 @@ public sealed class PatrolForecastTests
         Assert.Equal(1, scores.InArea);
         Assert.Equal(1, scores.InWindow);
         Assert.Equal(1, scores.InBoth);
+        Assert.Equal(1, scores.NextNightInBoth);
         Assert.Equal(0, scores.AroundLastInArea); // 1 km on is outside the 800 m circle around the last offence
     }
 
@@ -38,7 +39,7 @@ public sealed class PatrolForecastTests
 
         var scores = PatrolForecast.Evaluate(scenario, new SeriesOptions { TimeZoneId = City.TimeZoneId });
 
-        Assert.Equal(new PatrolForecastScores(1, 0, 0, 0, 0.8, 0), scores);
+        Assert.Equal(new PatrolForecastScores(1, 0, 0, 0, 0.8, 0, 0), scores);
     }
 
     private static LabelledIncident Offence(string id, double eastM, DateTimeOffset at, string series)

@@ -11,7 +11,8 @@ namespace AnalysisEval.Metrics;
 /// <param name="InBoth">Share inside both: where and when a patrol would have been.</param>
 /// <param name="MeanRadiusKm">Mean radius of the recommended circles.</param>
 /// <param name="AroundLastInArea">The same circles centred on the last offence instead of the extrapolated point: what the extrapolation adds.</param>
-public readonly record struct PatrolForecastScores(int Forecasts, double InArea, double InWindow, double InBoth, double MeanRadiusKm, double AroundLastInArea);
+/// <param name="NextNightInBoth">Share whose next outing (the first offence 6 h or more after the last) was inside both.</param>
+public readonly record struct PatrolForecastScores(int Forecasts, double InArea, double InWindow, double InBoth, double MeanRadiusKm, double AroundLastInArea, double NextNightInBoth);
 
 /// <summary>
 /// The movement model alone, on the planted series as if they had been linked perfectly: after each offence from the
@@ -22,7 +23,7 @@ public static class PatrolForecast
 {
     public static PatrolForecastScores Evaluate(LabelledScenario scenario, SeriesOptions options)
     {
-        int forecasts = 0, inArea = 0, inWindow = 0, inBoth = 0, aroundLast = 0;
+        int forecasts = 0, inArea = 0, inWindow = 0, inBoth = 0, aroundLast = 0, nextNight = 0;
         double radiusM = 0;
         foreach (var series in scenario.TrueSeries)
         {
@@ -50,10 +51,17 @@ public static class PatrolForecast
                 inWindow += time ? 1 : 0;
                 inBoth += place && time ? 1 : 0;
                 aroundLast += Geo.DistanceM(members[known - 1].Location, next.Location) <= area.RadiusM ? 1 : 0;
+                var lastAt = members[known - 1].OccurredAt.ToDateTimeOffset();
+                if (members.Skip(known).FirstOrDefault(m => m.OccurredAt.ToDateTimeOffset() - lastAt >= TimeSpan.FromHours(6)) is { } outing)
+                {
+                    var outingAt = outing.OccurredAt.ToDateTimeOffset();
+                    nextNight += Geo.DistanceM(area.Center, outing.Location) <= area.RadiusM && area.From is not null && area.To is not null
+                                 && outingAt >= area.From.ToDateTimeOffset() && outingAt <= area.To.ToDateTimeOffset() ? 1 : 0;
+                }
             }
         }
 
         double Share(int n) => forecasts == 0 ? 0 : (double)n / forecasts;
-        return new PatrolForecastScores(forecasts, Share(inArea), Share(inWindow), Share(inBoth), forecasts == 0 ? 0 : radiusM / forecasts / 1000, Share(aroundLast));
+        return new PatrolForecastScores(forecasts, Share(inArea), Share(inWindow), Share(inBoth), forecasts == 0 ? 0 : radiusM / forecasts / 1000, Share(aroundLast), Share(nextNight));
     }
 }
