@@ -22,30 +22,59 @@ public sealed class SeriesMovementTests
     private static readonly DateTimeOffset Day1 = new(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void A_crew_moving_east_each_night_is_expected_further_east_the_next_night_around_its_usual_hour()
+    public void A_crew_roaming_east_each_night_is_expected_further_east_the_next_night_around_its_usual_hour()
     {
         var members = new[]
         {
-            Member("c", 2, 0, Day1.AddDays(2).AddMinutes(30), "Luohu"),
+            Member("c", 6, 0, Day1.AddDays(2).AddMinutes(30), "Luohu"),
             Member("a", 0, 0, Day1),
-            Member("b", 1, 0, Day1.AddDays(1).AddMinutes(-30)),
+            Member("b", 3, 0, Day1.AddDays(1).AddMinutes(-30)),
         };
 
         var movement = SeriesMovement.From(members, new SeriesOptions());
 
         Assert.Equal(3, movement.Path.Count);
-        Assert.Equal(2000, Geo.Offset(Start, movement.LastPosition!).EastM, 1);
+        Assert.Equal(6000, Geo.Offset(Start, movement.LastPosition!).EastM, 1);
         var (east, north) = Geo.Offset(Start, movement.NextArea!.Center);
-        Assert.InRange(east, 2900, 3100);
+        Assert.InRange(east, 8900, 9100);
         Assert.InRange(north, -100, 100);
-        Assert.Equal(800, movement.NextArea.RadiusM); // steady 1 km moves: the minimum radius
+        Assert.Equal(1500, movement.NextArea.RadiusM); // steady 3 km moves: half a move
         var from = movement.NextArea.From.ToDateTimeOffset();
         var to = movement.NextArea.To.ToDateTimeOffset();
         Assert.True(from <= Day1.AddDays(3) && Day1.AddDays(3) <= to, $"window {from:O}..{to:O}");
         Assert.True(from > Day1.AddDays(2).AddMinutes(30));
         Assert.Equal(["Futian", "Luohu"], movement.Districts);
-        Assert.Contains("moving about 1.0 km east per offence", movement.NextArea.Explanation);
+        Assert.Contains("moving about 3.0 km east per outing", movement.NextArea.Explanation);
         Assert.Contains("across 2 districts (Futian, Luohu)", movement.NextArea.Explanation);
+    }
+
+    [Fact]
+    public void A_crew_working_one_district_a_kilometre_a_night_is_expected_around_its_last_offence()
+    {
+        var members = new[] { Member("a", 0, 0, Day1), Member("b", 1, 0, Day1.AddDays(1)), Member("c", 2, 0, Day1.AddDays(2)) };
+
+        var movement = SeriesMovement.From(members, new SeriesOptions());
+
+        Assert.Equal(0, Geo.DistanceM(movement.LastPosition!, movement.NextArea!.Center), 1);
+        Assert.Contains("no steady long moves between outings", movement.NextArea.Explanation);
+    }
+
+    [Fact]
+    public void Offences_of_one_night_are_one_outing_when_following_a_roaming_crew()
+    {
+        // Two nights 4 km apart, each with a second offence 300 m north an hour later: followed 4 km east, not north.
+        var members = new[]
+        {
+            Member("a", 0, 0, Day1), Member("a2", 0, 0.3, Day1.AddHours(1)),
+            Member("b", 4, 0, Day1.AddDays(1)), Member("b2", 4, 0.3, Day1.AddDays(1).AddHours(1)),
+            Member("c", 8, 0, Day1.AddDays(2)), Member("c2", 8, 0.3, Day1.AddDays(2).AddHours(1)),
+        };
+
+        var movement = SeriesMovement.From(members, new SeriesOptions());
+
+        var (east, north) = Geo.Offset(Start, movement.NextArea!.Center);
+        Assert.InRange(east, 11_900, 12_100);
+        Assert.InRange(north, 200, 400);
     }
 
     [Fact]

@@ -20,10 +20,12 @@ public sealed record SeriesMovement(
     private const double MaxWindowHalfHours = 6;
 
     /// <summary>
-    /// Extrapolates the crew's recent moves: the next area is the last position plus the recency-weighted mean of the
-    /// latest moves (a crew working its way across a district keeps going), with a radius covering how much those moves
-    /// varied; the window is the crew's usual hour of day (circular mean, ± its spread) on the day the usual gap
-    /// between offences points to.
+    /// A crew that moves steadily and far between outings (a roaming crew: <see cref="RoamingStepM"/> or more per outing,
+    /// more than its moves vary) is expected ahead of its last offence by the recency-weighted mean move between outings;
+    /// any other crew around its last offence (measured on the generated months: extrapolating every crew's recent moves
+    /// put the next offence inside the circle less often than the same circle around the last offence,
+    /// docs/ANALYSIS-EVALUATION.md). The radius covers how much the recent moves varied; the window is the crew's usual
+    /// hour of day (circular mean, ± its spread) on the day the usual gap between offences points to.
     /// </summary>
     public static SeriesMovement From(IEnumerable<SeriesMember> members, SeriesOptions options)
     {
@@ -40,7 +42,10 @@ public sealed record SeriesMovement(
         var last = located[^1].Location;
         var (eastM, northM, spreadM, movesUsed) = RecentDisplacement(located, options.MovementRecentSteps);
         var stepM = Math.Sqrt(eastM * eastM + northM * northM);
-        var center = movesUsed == 0 ? last.Clone() : Geo.Move(last, eastM, northM);
+        var (nightEastM, nightNorthM, nightSpreadM, nightMoves) = RecentDisplacement(LastOfEachOuting(located), options.MovementRecentSteps);
+        var nightStepM = Math.Sqrt(nightEastM * nightEastM + nightNorthM * nightNorthM);
+        var roaming = nightMoves >= 2 && nightStepM >= Math.Max(RoamingStepM, nightSpreadM);
+        var center = roaming ? Geo.Move(last, nightEastM, nightNorthM) : last.Clone();
         var radius = Math.Clamp(Math.Max(spreadM, stepM / 2), options.MinPatrolRadiusM, options.MaxPatrolRadiusM);
 
         var timeZone = options.TimeZone;
@@ -51,7 +56,7 @@ public sealed record SeriesMovement(
         {
             Center = new GeoPoint { Latitude = Math.Round(center.Latitude, 6), Longitude = Math.Round(center.Longitude, 6) },
             RadiusM = Math.Round(radius),
-            Explanation = Explain(ordered.Count, located.Count, movesUsed, eastM, northM, spreadM, stepM, radius, window, districts, timeZone),
+            Explanation = Explain(ordered.Count, located.Count, movesUsed, roaming ? (nightEastM, nightNorthM, nightStepM, nightMoves) : null, radius, window, districts, timeZone),
         };
         if (window is { } w)
         {
@@ -61,6 +66,16 @@ public sealed record SeriesMovement(
 
         return new SeriesMovement(path, last.Clone(), recommendation, districts);
     }
+
+    /// <summary>Offences closer in time are one outing (a night's work); the moves that say where the crew goes next are between outings.</summary>
+    private static readonly TimeSpan OutingGap = TimeSpan.FromHours(6);
+
+    /// <summary>A crew moving this far or more per outing, steadily, is followed ahead; below, it works around its last offence.</summary>
+    private const double RoamingStepM = 2000;
+
+    private static List<SeriesMember> LastOfEachOuting(List<SeriesMember> located)
+        => [.. located.Where((m, i) => i + 1 == located.Count || m.OccurredAt is null || located[i + 1].OccurredAt is null
+                                       || located[i + 1].OccurredAt.ToDateTimeOffset() - m.OccurredAt.ToDateTimeOffset() >= OutingGap)];
 
     /// <summary>Recency-weighted mean of the latest moves (east, north, metres) and the weighted RMS of the moves around it.</summary>
     private static (double EastM, double NorthM, double SpreadM, int MovesUsed) RecentDisplacement(List<SeriesMember> located, int recentSteps)
@@ -131,8 +146,9 @@ public sealed record SeriesMovement(
         return new TimeWindow(from.ToUniversalTime(), (centre + TimeSpan.FromHours(halfWidth)).ToUniversalTime(), usualHour, halfWidth, gapHours);
     }
 
+    /// <param name="roaming">The steady move per outing when the crew is followed ahead; null when it works around its last offence.</param>
     private static string Explain(
-        int members, int located, int movesUsed, double eastM, double northM, double spreadM, double stepM, double radiusM,
+        int members, int located, int movesUsed, (double EastM, double NorthM, double StepM, int Outings)? roaming, double radiusM,
         TimeWindow? window, IReadOnlyList<string> districts, TimeZoneInfo timeZone)
     {
         var parts = new List<string>();
@@ -142,14 +158,14 @@ public sealed record SeriesMovement(
         {
             parts.Add($"only {located} located: patrol within {Geo.FormatDistance(radiusM)} of it");
         }
-        else if (stepM < Math.Max(200, spreadM / 2))
+        else if (roaming is { } r)
         {
-            parts.Add($"no steady direction over the last {movesUsed} moves: patrol within {Geo.FormatDistance(radiusM)} of the last offence");
+            parts.Add($"moving about {Geo.FormatDistance(r.StepM)} {Geo.CompassPoint(r.EastM, r.NorthM)} per outing over the last {r.Outings} outings:"
+                      + $" next likely within {Geo.FormatDistance(radiusM)} of the extrapolated point");
         }
         else
         {
-            parts.Add($"moving about {Geo.FormatDistance(stepM)} {Geo.CompassPoint(eastM, northM)} per offence over the last {movesUsed} moves:"
-                      + $" next likely within {Geo.FormatDistance(radiusM)} of the extrapolated point");
+            parts.Add($"no steady long moves between outings: patrol within {Geo.FormatDistance(radiusM)} of the last offence");
         }
 
         if (window is { } w)
