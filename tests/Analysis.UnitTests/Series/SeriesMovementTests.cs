@@ -60,6 +60,22 @@ public sealed class SeriesMovementTests
     }
 
     [Fact]
+    public void The_window_is_set_by_the_pace_between_outings_not_within_a_night()
+    {
+        // Two offences an hour apart on each of two nights: the crew comes back the next night, not an hour later.
+        var members = new[]
+        {
+            Member("a", 0, 0, Day1), Member("a2", 0.3, 0, Day1.AddHours(1)),
+            Member("b", 0.6, 0, Day1.AddDays(1)), Member("b2", 0.9, 0, Day1.AddDays(1).AddHours(1)),
+        };
+
+        var window = SeriesMovement.From(members, new SeriesOptions()).NextArea!;
+
+        Assert.True(window.From.ToDateTimeOffset() > Day1.AddDays(1).AddHours(7), $"from {window.From}");
+        Assert.True(window.To.ToDateTimeOffset() < Day1.AddDays(2).AddHours(8), $"to {window.To}");
+    }
+
+    [Fact]
     public void Offences_of_one_night_are_one_outing_when_following_a_roaming_crew()
     {
         // Two nights 4 km apart, each with a second offence 300 m north an hour later: followed 4 km east, not north.

@@ -25,7 +25,7 @@ public sealed record SeriesMovement(
     /// any other crew around its last offence (measured on the generated months: extrapolating every crew's recent moves
     /// put the next offence inside the circle less often than the same circle around the last offence,
     /// docs/ANALYSIS-EVALUATION.md). The radius covers how much the recent moves varied; the window is the crew's usual
-    /// hour of day (circular mean, ± its spread) on the day the usual gap between offences points to.
+    /// hour of day (circular mean, ± its spread) on the day the usual gap between outings points to.
     /// </summary>
     public static SeriesMovement From(IEnumerable<SeriesMember> members, SeriesOptions options)
     {
@@ -123,7 +123,8 @@ public sealed record SeriesMovement(
 
         var sorted = times.Order().ToList();
         var last = sorted[^1];
-        var gaps = sorted.Zip(sorted.Skip(1), (x, y) => (y - x).TotalHours).Order().ToList();
+        // The pace between outings: a night's offences minutes apart say nothing about when the crew comes back.
+        var gaps = sorted.Zip(sorted.Skip(1), (x, y) => (y - x).TotalHours).Where(h => h >= OutingGap.TotalHours).Order().ToList();
         // One offence tells nothing about the pace: assume the next night, the common rhythm of the crews in the reports.
         var gapHours = gaps.Count == 0 ? 24 : Math.Max(1, gaps[gaps.Count / 2]);
         var expected = last.AddHours(gapHours);
