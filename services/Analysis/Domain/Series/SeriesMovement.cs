@@ -103,7 +103,8 @@ public sealed record SeriesMovement(
     internal readonly record struct TimeWindow(DateTimeOffset From, DateTimeOffset To, double UsualHour, double HalfWidthHours, double GapHours);
 
     /// <summary>
-    /// The usual local hour (circular mean) ± its circular spread (1..6 h), on the day nearest to last offence + median gap.
+    /// The usual local hour (circular mean) ± its circular spread (1..6 h), on the day nearest to last offence + median gap
+    /// between outings (a day when there is none yet).
     /// Null without any time.
     /// </summary>
     internal static TimeWindow? NextWindow(IReadOnlyList<DateTimeOffset> times, TimeZoneInfo timeZone)
@@ -125,7 +126,7 @@ public sealed record SeriesMovement(
         var last = sorted[^1];
         // The pace between outings: a night's offences minutes apart say nothing about when the crew comes back.
         var gaps = sorted.Zip(sorted.Skip(1), (x, y) => (y - x).TotalHours).Where(h => h >= OutingGap.TotalHours).Order().ToList();
-        // One offence tells nothing about the pace: assume the next night, the common rhythm of the crews in the reports.
+        // A single outing tells nothing about the pace: assume the next night, the common rhythm of the crews in the reports.
         var gapHours = gaps.Count == 0 ? 24 : Math.Max(1, gaps[gaps.Count / 2]);
         var expected = last.AddHours(gapHours);
 
