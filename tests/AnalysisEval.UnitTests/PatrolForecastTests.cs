@@ -11,10 +11,10 @@ public sealed class PatrolForecastTests
     private static readonly DateTimeOffset FirstNight = new(2026, 3, 1, 18, 0, 0, TimeSpan.Zero); // 02:00 in Shenzhen
 
     [Fact]
-    public void A_crew_moving_steadily_each_night_is_caught_where_and_when_it_strikes_next()
+    public void A_crew_roaming_steadily_each_night_is_caught_where_and_when_it_strikes_next()
     {
-        // Six nights, 1 km further east each night at 02:00 local: after the 3rd offence, each next one is forecast.
-        var crew = Enumerable.Range(0, 6).Select(n => Offence($"o{n}", eastM: 5000 + 1000 * n, FirstNight.AddDays(n), "series-01")).ToList();
+        // A roaming crew: six nights, 3 km further east each night at 02:00 local; after the 3rd offence, each next one is forecast.
+        var crew = Enumerable.Range(0, 6).Select(n => Offence($"o{n}", eastM: 3000 + 3000 * n, FirstNight.AddDays(n), "series-01")).ToList();
         var scenario = new LabelledScenario(ScenarioSettings.Hard, 1, FirstNight, crew, []);
 
         var scores = PatrolForecast.Evaluate(scenario, new SeriesOptions { TimeZoneId = City.TimeZoneId });
@@ -24,7 +24,7 @@ public sealed class PatrolForecastTests
         Assert.Equal(1, scores.InWindow);
         Assert.Equal(1, scores.InBoth);
         Assert.Equal(1, scores.NextNightInBoth);
-        Assert.Equal(0, scores.AroundLastInArea); // 1 km on is outside the 800 m circle around the last offence
+        Assert.Equal(0, scores.AroundLastInArea); // 3 km on is outside the 1.5 km circle around the last offence
     }
 
     [Fact]
