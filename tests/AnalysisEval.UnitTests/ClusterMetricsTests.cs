@@ -82,4 +82,14 @@ public sealed class ClusterMetricsTests
 
         Assert.Equal(new CrewDetection(FlaggedCrews: 1, PlantedCrews: 3, RaisedSeries: 3, StraySeries: 2, MinSize: 3), crews);
     }
+
+    [Fact]
+    public void Links_make_groups_named_by_their_smallest_member_whatever_the_order()
+    {
+        var forward = LinkedGroups.Of([("c", "b"), ("d", "e"), ("b", "a")]);
+        var backward = LinkedGroups.Of([("b", "a"), ("e", "d"), ("c", "b")]);
+
+        Assert.Equal(Groups(("a", "a"), ("b", "a"), ("c", "a"), ("d", "d"), ("e", "d")), forward);
+        Assert.Equal(forward, backward);
+    }
 }

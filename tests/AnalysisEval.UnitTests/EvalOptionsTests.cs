@@ -21,14 +21,14 @@ public sealed class EvalOptionsTests
     [Theory]
     [InlineData("Bogus=1", "no numeric generator setting 'Bogus'")]
     [InlineData("Name=x", "no numeric generator setting 'Name'")]
-    [InlineData("PlateRead=lots", "")]
+    [InlineData("PlateRead=lots", "--scenario PlateRead: 'lots' is not a number")]
+    [InlineData("DecoysPerSeries=2.5", "--scenario DecoysPerSeries: '2.5' is not a whole number")]
     [InlineData("PlateRead", "--scenario needs Key=Value")]
     public void A_scenario_change_that_cannot_apply_is_refused_with_a_reason(string change, string reason)
     {
         var (options, error) = EvalOptions.Parse(["evaluate", "--offline", "--scenario", change]);
 
         Assert.Null(options);
-        Assert.False(string.IsNullOrEmpty(error));
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
 }

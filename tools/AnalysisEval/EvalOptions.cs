@@ -107,7 +107,7 @@ internal sealed record EvalOptions(
         {
             settings = [.. settings.Select(s => WithChanges(s, scenario))];
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        catch (ArgumentException e)
         {
             return (null, e.Message);
         }
@@ -132,7 +132,14 @@ internal sealed record EvalOptions(
                 throw new ArgumentException($"--scenario: no numeric generator setting '{key}' (see tools/AnalysisEval/Scenario/ScenarioSettings.cs)");
             }
 
-            property.SetValue(copy, Convert.ChangeType(value, property.PropertyType, CultureInfo.InvariantCulture));
+            try
+            {
+                property.SetValue(copy, Convert.ChangeType(value, property.PropertyType, CultureInfo.InvariantCulture));
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                throw new ArgumentException($"--scenario {key}: '{value}' is not a {(property.PropertyType == typeof(int) ? "whole number" : "number")}", e);
+            }
         }
 
         return copy;

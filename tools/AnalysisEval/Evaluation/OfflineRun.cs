@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Analysis.Domain.Series;
+using AnalysisEval.Metrics;
 using AnalysisEval.Scenario;
 
 namespace AnalysisEval.Evaluation;
@@ -43,18 +44,7 @@ public static class OfflineRun
         var stopwatch = Stopwatch.StartNew();
         var scorer = new SeriesScorer(options);
         var scores = new Dictionary<IncidentPair, double>();
-        var parent = new Dictionary<string, string>();
-        string Root(string id)
-        {
-            parent.TryAdd(id, id);
-            while (parent[id] != id)
-            {
-                id = parent[id] = parent[parent[id]];
-            }
-
-            return id;
-        }
-
+        var links = new List<(string, string)>();
         var features = new List<SeriesFeatures>();
         foreach (var (incident, candidates) in CandidateSets(scenario, options))
         {
@@ -65,16 +55,13 @@ public static class OfflineRun
                 scores[new IncidentPair(incident.IncidentId, candidates[i].IncidentId)] = results[i].Score;
                 if (results[i].Linked)
                 {
-                    parent[Root(incident.IncidentId)] = Root(candidates[i].IncidentId);
+                    links.Add((incident.IncidentId, candidates[i].IncidentId));
                 }
             }
         }
 
-        var seriesOf = features
-            .GroupBy(f => Root(f.IncidentId))
-            .Where(g => g.Count() >= 2)
-            .SelectMany(g => g.Select(f => (f.IncidentId, Series: g.Key)))
-            .ToDictionary(x => x.IncidentId, x => x.Series);
+        // Linked incidents form series (connected groups); an incident linked to nothing is in none.
+        var seriesOf = LinkedGroups.Of(links);
         if (explain > 0)
         {
             Explain(scenario, features, scorer, scores, explain);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Analysis.Domain.Series;
+using AnalysisEval.Metrics;
 using AnalysisEval.Scenario;
 using Confluent.Kafka;
 using Contracts.Analysis.V1;
@@ -226,34 +227,9 @@ public static class ServiceRun
                 chainOf[id] = chain.ChainId;
             }
         });
-        return new Observations(scores, seriesOf, chainOf, DisputeGroups(disputeLinks), watchOf, processing);
-    }
-
-    /// <summary>
-    /// The groups the dispute links make. A group is linked under each of its keys (the address and the pair of parties),
-    /// so an incident's group is the set of incidents its dispute links connect, not the key of whichever link came first.
-    /// </summary>
-    private static Dictionary<string, string> DisputeGroups(IEnumerable<IncidentPair> links)
-    {
-        var parent = new Dictionary<string, string>(StringComparer.Ordinal);
-        string Root(string x)
-        {
-            parent.TryAdd(x, x);
-            while (parent[x] != x)
-            {
-                x = parent[x] = parent[parent[x]];
-            }
-            return x;
-        }
-        foreach (var link in links)
-        {
-            var (a, b) = (Root(link.First), Root(link.Second));
-            if (a != b)
-            {
-                parent[string.CompareOrdinal(a, b) < 0 ? b : a] = string.CompareOrdinal(a, b) < 0 ? a : b;
-            }
-        }
-        return parent.Keys.ToList().ToDictionary(k => k, Root, StringComparer.Ordinal);
+        // A dispute group is linked under each of its keys (the address and the pair of parties): an incident's group is
+        // what its dispute links connect, not the key of whichever link came first.
+        return new Observations(scores, seriesOf, chainOf, LinkedGroups.Of(disputeLinks.Select(l => (l.First, l.Second))), watchOf, processing);
     }
 
     private static Task<GetIncidentLinksResponse?> LinksWithRetryAsync(AnalysisService.AnalysisServiceClient client, string id, CancellationToken cancellationToken)
