@@ -1,4 +1,5 @@
 using System.Globalization;
+using Analysis.Domain;
 using Analysis.Domain.Series;
 using AnalysisEval.Scenario;
 using Microsoft.Extensions.Configuration;
@@ -14,7 +15,8 @@ internal sealed record EvalOptions(
     bool Offline,
     IReadOnlyDictionary<string, string> ServiceSettings,
     TimeSpan Timeout,
-    int Explain)
+    int Explain,
+    int Orders)
 {
     public const string Usage = """
         usage:
@@ -28,6 +30,10 @@ internal sealed record EvalOptions(
               --set: a service setting, e.g. --set Analysis:Series:LinkThreshold=0.6 (also applied to --offline).
               --scenario: a generator setting changed for a what-if, e.g. --scenario PlateRead=0.8 (property names of
               ScenarioSettings; the setting's name says what was changed).
+          AnalysisEval chains [--setting easy|hard|both] [--seed N[,N...]] [--orders N] [--set Analysis:Fraud:Key=Value ...]
+              the scenario's fraud reports through the service's fraud graph script alone (in-process Garnet), in time
+              order and in N orders a consumer of six partitions can see (default 10): chain purity and completeness
+              per order, to show how much the chains depend on arrival order
           AnalysisEval calibrate [--setting easy|hard|both] [--seed N[,N...]] [--set ...]
               fits the series weights by logistic regression on the candidate pairs of generated scenarios
               (use other seeds than the evaluation's) and prints them as --set arguments
@@ -36,7 +42,7 @@ internal sealed record EvalOptions(
 
     public static (EvalOptions? Options, string? Error) Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("generate" or "evaluate" or "calibrate"))
+        if (args.Length == 0 || args[0] is not ("generate" or "evaluate" or "calibrate" or "chains"))
         {
             return (null, args.Length == 0 ? null : $"unknown command '{args[0]}'");
         }
@@ -48,6 +54,7 @@ internal sealed record EvalOptions(
         var service = new Dictionary<string, string>();
         var timeout = TimeSpan.FromMinutes(15);
         var explain = 0;
+        var orders = 10;
         var scenario = new List<(string Key, string Value)>();
         for (var i = 1; i < args.Length; i++)
         {
@@ -90,6 +97,14 @@ internal sealed record EvalOptions(
                     case "--explain":
                         explain = int.Parse(Value(), CultureInfo.InvariantCulture);
                         break;
+                    case "--orders":
+                        orders = int.Parse(Value(), CultureInfo.InvariantCulture);
+                        if (orders < 0)
+                        {
+                            return (null, "--orders needs a count of 0 or more");
+                        }
+
+                        break;
                     case "--timeout-seconds":
                         timeout = TimeSpan.FromSeconds(int.Parse(Value(), CultureInfo.InvariantCulture));
                         break;
@@ -112,7 +127,7 @@ internal sealed record EvalOptions(
             return (null, e.Message);
         }
 
-        return (new EvalOptions(args[0], settings, seeds, output, offline, service, timeout, explain), null);
+        return (new EvalOptions(args[0], settings, seeds, output, offline, service, timeout, explain, orders), null);
     }
 
     /// <summary>A copy of <paramref name="settings"/> with the named properties set, named after its changes ("hard PlateRead=0.8").</summary>
@@ -143,6 +158,15 @@ internal sealed record EvalOptions(
         }
 
         return copy;
+    }
+
+    /// <summary>The fraud options the service will use: its defaults, then every --set under Analysis:Fraud.</summary>
+    public FraudOptions FraudOptions()
+    {
+        var options = new FraudOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(ServiceSettings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build()
+            .GetSection(Analysis.Domain.FraudOptions.Section).Bind(options);
+        return options;
     }
 
     /// <summary>The series options the service will use: its defaults, the evaluation city's time zone, then every --set under Analysis:Series.</summary>

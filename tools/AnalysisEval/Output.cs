@@ -9,6 +9,19 @@ namespace AnalysisEval;
 
 internal static class Output
 {
+    /// <summary>Chain purity and completeness per arrival order, then their range.</summary>
+    public static void Chains(LabelledScenario scenario, IReadOnlyList<ChainOrderResult> results)
+    {
+        var chains = scenario.TrueChains.Select(c => c.Count()).ToList();
+        Console.WriteLine($"== {scenario.Settings.Name}, seed {scenario.Seed}: {scenario.Incidents.Count(i => i.Incident.Report.Category == Contracts.Common.V1.IncidentCategory.Fraud)} fraud reports, {chains.Count} planted chains ({string.Join(", ", chains)})");
+        foreach (var r in results)
+        {
+            Console.WriteLine($"   {r.Order,-22} purity {r.Purity:F3}  completeness {r.Completeness:F3}  chains {r.Chains}");
+        }
+
+        Console.WriteLine($"   range over {results.Count} orders: purity {results.Min(r => r.Purity):F3}-{results.Max(r => r.Purity):F3}, completeness {results.Min(r => r.Completeness):F3}-{results.Max(r => r.Completeness):F3}");
+    }
+
     public static void Summary(LabelledScenario scenario)
     {
         var roles = scenario.Incidents.GroupBy(i => i.Truth.Role).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}");

@@ -48,6 +48,20 @@ if (options.Command == "generate")
     return 0;
 }
 
+if (options.Command == "chains")
+{
+    foreach (var settings in options.Settings)
+    {
+        foreach (var seed in options.Seeds)
+        {
+            var scenario = ScenarioGenerator.Generate(settings, seed, start);
+            Output.Chains(scenario, await ChainOrders.RunAsync(scenario, options.FraudOptions(), options.Orders, cancel.Token));
+        }
+    }
+
+    return 0;
+}
+
 var seriesOptions = options.SeriesOptions();
 if (options.Command == "calibrate")
 {

@@ -452,13 +452,7 @@ public sealed class IncidentAnalyzer
         {
             return;
         }
-        // The infrastructure used against the victim: the report's identifiers and those of suspects or unnamed roles,
-        // never the victim's or reporter's own (different victims' own phones link nothing that matters).
-        var identifiers = c.Report.Identifiers
-            .Concat(c.Report.Parties.Where(p => p.Role is not (PartyRole.Victim or PartyRole.Reporter or PartyRole.Witness)).SelectMany(p => p.Identifiers))
-            .Where(i => IdentifierKeys.IsFraudInfrastructure(i.Type))
-            .Select(IdentifierKeys.Key).Where(k => k is not null).Select(k => k!)
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var identifiers = FraudInfrastructure.IdentifierKeysOf(c.Report);
         if (identifiers.Count == 0)
         {
             return;

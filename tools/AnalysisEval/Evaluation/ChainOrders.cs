@@ -1,0 +1,95 @@
+using Analysis.Domain;
+using Analysis.Domain.Fraud;
+using Analysis.Infrastructure;
+using AnalysisEval.Metrics;
+using AnalysisEval.Scenario;
+using Contracts.Common.V1;
+using Embedded;
+using StackExchange.Redis;
+
+namespace AnalysisEval.Evaluation;
+
+/// <summary>Chain purity and completeness of one arrival order.</summary>
+public sealed record ChainOrderResult(string Order, double Purity, double Completeness, int Chains);
+
+/// <summary>
+/// How much the fraud chains depend on arrival order: the scenario's fraud reports go through the service's own fraud
+/// graph script (<see cref="FraudGraph"/> on an in-process Garnet, nothing else of the service) in time order and in
+/// orders a consumer of several partitions can see. Chains are meant to be a function of the reports, not of their order.
+/// </summary>
+public static class ChainOrders
+{
+    /// <summary>Partitions of incidents.v1 in the evaluation and in compose.</summary>
+    private const int Partitions = 6;
+
+    public static async Task<IReadOnlyList<ChainOrderResult>> RunAsync(LabelledScenario scenario, FraudOptions options, int orders, CancellationToken ct)
+    {
+        var reports = scenario.Incidents
+            .Where(i => i.Incident.Report.Category == IncidentCategory.Fraud)
+            .Select(i => (i.Id, i.Incident, Keys: FraudInfrastructure.IdentifierKeysOf(i.Incident.Report)))
+            .Where(r => r.Keys.Count > 0)
+            .OrderBy(r => r.Incident.ReceivedAt.ToDateTimeOffset()).ThenBy(r => r.Id, StringComparer.Ordinal)
+            .ToList();
+        var truth = scenario.Incidents.Where(i => i.Truth.ChainId is not null).ToDictionary(i => i.Id, i => i.Truth.ChainId!);
+        var fraudIds = scenario.Incidents.Where(i => i.Incident.Report.Category == IncidentCategory.Fraud).Select(i => i.Id).ToList();
+        var rule = new CommonIdentifierRule(options);
+        var pruneBefore = DateTimeOffset.UtcNow - TimeSpan.FromDays(options.ChainRetentionDays);
+
+        using var redis = EmbeddedRedis.Start();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var random = new Random(scenario.Seed);
+        var results = new List<ChainOrderResult>();
+        for (var run = 0; run <= orders; run++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var order = run == 0 ? reports : Interleave(reports, random);
+            var graph = new FraudGraph(connection, new RedisKeys($"orders{run}"));
+            foreach (var (id, incident, keys) in order)
+            {
+                var loss = incident.Report.ReportedLoss;
+                await graph.LinkAsync(id, loss?.MinorUnits ?? 0, loss?.CurrencyCode ?? "", keys, rule, incident.ReceivedAt.ToDateTimeOffset(), pruneBefore);
+            }
+
+            var chainOf = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var id in fraudIds)
+            {
+                if (await graph.ChainOfIncidentAsync(id) is { } chain)
+                {
+                    chainOf[id] = chain;
+                }
+            }
+
+            results.Add(new ChainOrderResult(run == 0 ? "time order" : $"partitions, order {run}",
+                ClusterMetrics.Purity(chainOf, truth), ClusterMetrics.Completeness(chainOf, truth),
+                chainOf.Values.Distinct().Count(c => chainOf.Values.Count(v => v == c) >= 2)));
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// What one consumer of all partitions can see: each report in one partition (the producer keys records by incident
+    /// id, so the partition is as good as random), each partition in its own time order, the partitions read in bursts of
+    /// random length, so one partition can run days ahead of another.
+    /// </summary>
+    private static List<T> Interleave<T>(IReadOnlyList<T> timeOrdered, Random random) where T : notnull
+    {
+        var queues = Enumerable.Range(0, Partitions).Select(_ => new Queue<T>()).ToArray();
+        for (var i = 0; i < timeOrdered.Count; i++)
+        {
+            queues[random.Next(Partitions)].Enqueue(timeOrdered[i]);
+        }
+
+        var result = new List<T>(timeOrdered.Count);
+        while (result.Count < timeOrdered.Count)
+        {
+            var queue = queues[random.Next(Partitions)];
+            for (var burst = random.Next(1, 1 + Math.Max(1, timeOrdered.Count / 4)); burst > 0 && queue.Count > 0; burst--)
+            {
+                result.Add(queue.Dequeue());
+            }
+        }
+
+        return result;
+    }
+}
