@@ -129,21 +129,15 @@ public sealed class FraudOptions : IValidatableObject
 
     /// <summary>
     /// An identifier is a bridge (common: a bank's hotline, a popular app's URL) when the reports carrying it fall
-    /// into at least this many groups without it (reports with nothing else linking them count in no group) ...
+    /// into at least this many groups through the linking identifiers carried by fewer reports (reports with no such
+    /// identifier count in no group) ...
     /// </summary>
     [Range(2, 1000)]
     public int BridgeMinGroups { get; set; } = 4;
 
     /// <summary>... and those groups are at least this share of the reports carrying it.</summary>
     [Range(0.0, 1.0)]
-    public double BridgeShare { get; set; } = 0.8;
-
-    /// <summary>
-    /// A bridge links again when later reports have connected its reports into at most this many groups (a young
-    /// operation's account first named with fresh numbers). Below BridgeMinGroups, so an identifier does not flip.
-    /// </summary>
-    [Range(1, 1000)]
-    public int BridgeRelinkGroups { get; set; } = 2;
+    public double BridgeShare { get; set; } = 0.7;
 
     /// <summary>
     /// Identifiers known to be public, which never link: "phone:95588", "url:example.com" (a host covers its
@@ -169,11 +163,6 @@ public sealed class FraudOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (BridgeRelinkGroups >= BridgeMinGroups)
-        {
-            yield return new ValidationResult("BridgeRelinkGroups must be below BridgeMinGroups (an identifier would flip between linking and not)",
-                [nameof(BridgeRelinkGroups)]);
-        }
         foreach (var entry in PublicIdentifiers.Where(e => Fraud.CommonIdentifierRule.ParsePublic(e) is null))
         {
             yield return new ValidationResult(

@@ -123,11 +123,14 @@ internal static class GraphScripts
     /// <summary>
     /// KEYS: incidents (id → "chain US loss US currency US identifier keys"), identifiers (key → "count US state US ids"),
     /// chains (name → ids), aliases, done, activity. ARGV: incident id, loss (minor units), currency, common-degree cap,
-    /// activity time (ms), prune cutoff (ms), bridge minimum groups, bridge share, relink groups, count of listed public keys,
+    /// activity time (ms), prune cutoff (ms), bridge minimum groups, bridge share, count of listed public keys,
     /// the listed public keys..., identifier keys...
-    /// Identifier state: 0 links; 1 common (more carriers than the cap); 2 common (a bridge: its carriers have nothing
-    /// else linking them, see <see cref="Domain.Fraud.CommonIdentifierRule"/>; it keeps its carriers and links again
-    /// when they come to belong together); 3 common (listed as public).
+    /// Identifier state: 0 links; 1 common (more carriers than the cap); 2 common (a bridge, see
+    /// <see cref="Domain.Fraud.CommonIdentifierRule"/>; it keeps its carriers, and links again when they come to belong
+    /// together); 3 common (listed as public).
+    /// Which identifiers are bridges, and so the chains, is a function of the reports alone, not of their order: after
+    /// adding a report the script recomputes both over every report it is connected to (through identifiers not over the
+    /// cap or listed), deciding identifiers from the least carried up, each on the identifiers below it.
     /// Returns "chain US size US before-groups US newly-common key=state... US splits" (chain empty: the incident links to nothing).
     /// </summary>
     public const string FraudLink = Helpers + "\n" + """
@@ -135,7 +138,7 @@ internal static class GraphScripts
         local incK, idnK, membersK, aliasK, doneK, actK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
         local id, loss, currency = ARGV[1], ARGV[2], ARGV[3]
         local cap, now, cutoff = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-        local bridgeGroups, bridgeShare, relinkGroups, listedCount = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+        local bridgeGroups, bridgeShare, listedCount = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
         local prior = redis.call('HGET', doneK, id)
         if prior then return prior end
         local function record(m) local r = redis.call('HGET', incK, m); if not r then return nil end; return fields(r) end
@@ -181,223 +184,259 @@ internal static class GraphScripts
           redis.call('ZREM', actK, e)
         end
 
-        -- Recomputes a chain's parts without the common identifiers (one just crossed the cap).
-        local function split(g)
-          local members = list(redis.call('HGET', membersK, g))
-          local inChain, part, parts = {}, {}, {}
-          for _, m in ipairs(members) do inChain[m] = true end
-          for _, start in ipairs(members) do
-            if not part[start] then
-              local c = {start}
-              part[start] = true
-              local i = 1
-              while i <= #c do
-                local f = record(c[i])
-                if f then
-                  for _, k in ipairs(list(f[4])) do
-                    local e = redis.call('HGET', idnK, k)
-                    if e then
-                      local h = fields(e)
-                      if h[2] == '0' then
-                        for _, x in ipairs(list(h[3])) do
-                          if inChain[x] and not part[x] then part[x] = true; c[#c + 1] = x end
-                        end
-                      end
-                    end
-                  end
-                end
-                i = i + 1
-              end
-              parts[#parts + 1] = c
-            end
-          end
-          local activity = redis.call('ZSCORE', actK, 'g:' .. g) or now
-          redis.call('HDEL', membersK, g)
-          redis.call('ZREM', actK, 'g:' .. g)
-          local largest, largestName, names = 0, nil, {}
-          for _, c in ipairs(parts) do
-            local name = c[1]
-            for _, m in ipairs(c) do if m < name then name = m end end
-            if #c == 1 then
-              setGroup(c[1], '')
-              redis.call('ZADD', actK, activity, 'i:' .. c[1])
-            else
-              for _, m in ipairs(c) do setGroup(m, name) end
-              redis.call('HSET', membersK, name, join(c))
-              redis.call('ZADD', actK, activity, 'g:' .. name)
-            end
-            if #c > largest then largest, largestName = #c, name end
-            names[#names + 1] = g .. '>' .. name .. '=' .. #c
-          end
-          if largest > 1 and largestName ~= g then
-            redis.call('HSET', aliasK, g, largestName)
-            redis.call('ZADD', actK, activity, 'a:' .. g)
-          end
-          return names
-        end
-        """ + "\n" + Union + "\n" + """
-
+        -- The report's carriers; an identifier over the cap or listed stops linking for good and forgets its carriers.
         local listed, idents = {}, {}
-        for i = 11, 10 + listedCount do listed[ARGV[i]] = true end
-        for i = 11 + listedCount, #ARGV do idents[#idents + 1] = ARGV[i] end
+        for i = 10, 9 + listedCount do listed[ARGV[i]] = true end
+        for i = 10 + listedCount, #ARGV do idents[#idents + 1] = ARGV[i] end
         redis.call('HSET', incK, id, '' .. US .. loss .. US .. currency .. US .. join(idents))
-        local newlyCommon, toSplit = {}, {}
-        local entries = {}
-        -- Marks k common (state s): it stops linking, and the chain it was holding together is split again.
-        -- A bridge keeps its carriers (at most the cap), so that it can link again once they are found to belong together.
-        local function makeCommon(k, e, s)
-          local first = list(e.members)[1]
-          if e.flag == '0' and first and first ~= id then
-            local g = getGroup(first)
-            if g and g ~= '' then toSplit[#toSplit + 1] = g end
-          end
-          e.flag = s
-          newlyCommon[#newlyCommon + 1] = k .. '=' .. s
-          if s ~= '2' then e.members = '' end
-        end
-        local function save(k, e) redis.call('HSET', idnK, k, e.count .. US .. e.flag .. US .. e.members) end
+        local newlyCommon, released = {}, {}
         for _, k in ipairs(idents) do
           local raw = redis.call('HGET', idnK, k)
-          local e = {count = 0, flag = '0', members = ''}
+          local count, flag, members = 0, '0', ''
           if raw then
             local h = fields(raw)
-            e = {count = tonumber(h[1]), flag = h[2], members = h[3]}
+            count, flag, members = tonumber(h[1]), h[2], h[3]
           end
-          e.count = e.count + 1
-          local tracked = e.flag == '0' or e.flag == '2'
-          if tracked then e.members = (e.members == '') and id or (e.members .. RS .. id) end
-          if tracked and listed[k] then makeCommon(k, e, '3')
-          elseif tracked and e.count > cap then makeCommon(k, e, '1') end
-          entries[k] = e
-          save(k, e)
+          count = count + 1
+          if flag == '0' or flag == '2' then
+            members = (members == '') and id or (members .. RS .. id)
+            local s = listed[k] and '3' or (count > cap and '1' or nil)
+            if s then
+              for _, x in ipairs(list(members)) do released[#released + 1] = x end
+              flag, members = s, ''
+              newlyCommon[#newlyCommon + 1] = k .. '=' .. s
+            end
+          end
+          redis.call('HSET', idnK, k, count .. US .. flag .. US .. members)
         end
 
-        -- Groups among k's carriers without k: each carrier that has another linking identifier starts a search over
-        -- linking identifiers other than k; carriers reached from an earlier one are in its group. Carriers with
-        -- nothing else (k is all the victim could name) belong to no group.
-        local function linking(j)
-          local raw = redis.call('HGET', idnK, j)
-          if not raw then return nil end
-          local h = fields(raw)
-          if h[2] ~= '0' then return nil end
-          return list(h[3])
+        local entries, records = {}, {}
+        local function entry(k)
+          local e = entries[k]
+          if e == nil then
+            local raw = redis.call('HGET', idnK, k)
+            e = false
+            if raw then
+              local h = fields(raw)
+              e = {count = tonumber(h[1]), flag = h[2], members = list(h[3])}
+            end
+            entries[k] = e
+          end
+          return e
         end
-        local function bridgeGroupsOf(k, carriers)
-          local seen, groups = {}, 0
-          for _, start in ipairs(carriers) do
-            if not seen[start] then
-              local f = record(start)
-              local anchored = false
-              if f then
-                for _, j in ipairs(list(f[4])) do
-                  if j ~= k and linking(j) then anchored = true; break end
-                end
+        local function rec(m)
+          local r = records[m]
+          if r == nil then
+            local f = record(m)
+            r = f and {group = f[1], keys = list(f[4])} or false
+            records[m] = r
+          end
+          return r
+        end
+
+        -- Every report this one is connected to through identifiers not over the cap or listed (bridges included: their
+        -- standing depends on how their carriers are connected), and those identifiers; and the same from the carriers of
+        -- an identifier that has just stopped linking for good (each part of a chain it held has one of them). Chains
+        -- were connected through such identifiers, so every chain is wholly inside or wholly outside.
+        local reports, inReports, idList, inIds = {}, {}, {}, {}
+        local function reach(m) if not inReports[m] and rec(m) then inReports[m] = true; reports[#reports + 1] = m end end
+        reach(id)
+        for _, x in ipairs(released) do reach(x) end
+        local i = 1
+        while i <= #reports do
+          for _, k in ipairs(rec(reports[i]).keys) do
+            if not inIds[k] then
+              inIds[k] = true
+              local e = entry(k)
+              if e and (e.flag == '0' or e.flag == '2') then
+                idList[#idList + 1] = k
+                for _, x in ipairs(e.members) do reach(x) end
               end
+            end
+          end
+          i = i + 1
+        end
+
+        -- Bridges, from the least carried identifier up (ties by key): an identifier is judged on the groups its carriers
+        -- form through the linking identifiers below it. A carrier with no such identifier (it is all the victim could
+        -- name, or the victim's other numbers are carried more widely) is in no group. Deciding upwards makes the answer
+        -- unique whatever the arrival order: nothing above an identifier, itself included, enters its own judgement.
+        local function below(j, k)
+          local a, b = entries[j].count, entries[k].count
+          return a < b or (a == b and j < k)
+        end
+        local linking, heavy = {}, {}
+        for _, k in ipairs(idList) do
+          if entries[k].count >= bridgeGroups then heavy[#heavy + 1] = k else linking[k] = true end
+        end
+        table.sort(heavy, below)
+        local function groupsOf(k)
+          local seen, groups = {}, 0
+          local function links(j) return j ~= k and linking[j] and below(j, k) end
+          for _, start in ipairs(entries[k].members) do
+            local r = rec(start)
+            if r and not seen[start] then
+              local anchored = false
+              for _, j in ipairs(r.keys) do if links(j) then anchored = true; break end end
               if anchored then
                 groups = groups + 1
                 seen[start] = true
-                local queue, i = {start}, 1
-                while i <= #queue do
-                  local r = record(queue[i])
-                  if r then
-                    for _, j in ipairs(list(r[4])) do
-                      if j ~= k then
-                        local ms = linking(j)
-                        if ms then
-                          for _, x in ipairs(ms) do
-                            if not seen[x] then seen[x] = true; queue[#queue + 1] = x end
-                          end
+                local queue, q = {start}, 1
+                while q <= #queue do
+                  local rq = rec(queue[q])
+                  if rq then
+                    for _, j in ipairs(rq.keys) do
+                      if links(j) then
+                        for _, x in ipairs(entries[j].members) do
+                          if not seen[x] then seen[x] = true; queue[#queue + 1] = x end
                         end
                       end
                     end
                   end
-                  i = i + 1
+                  q = q + 1
                 end
               end
             end
           end
           return groups
         end
-        -- Only this report's identifiers can have become bridges: it adds a carrier to them and only joins everything else.
-        for _, k in ipairs(idents) do
+        local function setFlag(k, flag)
           local e = entries[k]
-          if e.flag == '0' and e.count >= bridgeGroups then
-            local groups = bridgeGroupsOf(k, list(e.members))
-            if groups >= bridgeGroups and groups >= bridgeShare * e.count then
-              makeCommon(k, e, '2')
-              save(k, e)
-            end
+          if e.flag ~= flag then
+            e.flag = flag
+            redis.call('HSET', idnK, k, e.count .. US .. flag .. US .. join(e.members))
+            if flag == '2' then newlyCommon[#newlyCommon + 1] = k .. '=2' end
+          end
+        end
+        for _, k in ipairs(idList) do
+          if linking[k] then setFlag(k, '0') end
+        end
+        for _, k in ipairs(heavy) do
+          local g = groupsOf(k)
+          if g >= bridgeGroups and g >= bridgeShare * entries[k].count then
+            setFlag(k, '2')
+          else
+            linking[k] = true
+            setFlag(k, '0')
           end
         end
 
-        local others = {}
-        for _, k in ipairs(idents) do
-          local e = entries[k]
-          if e.flag == '0' then
-            local first = list(e.members)[1]
-            if first and first ~= id then others[#others + 1] = first end
-          end
-        end
-
-        table.sort(toSplit)
-        local splits, done = {}, {}
-        for _, g in ipairs(toSplit) do
-          if not done[g] then
-            done[g] = true
-            for _, n in ipairs(split(g)) do splits[#splits + 1] = n end
-          end
-        end
-
-        -- A bridge whose carriers have since been linked through other identifiers (a young operation's fresh numbers,
-        -- reused by later victims) was the operation's own infrastructure after all: it links again when its carriers
-        -- fall into at most relinkGroups groups (below the bridge threshold, so it does not flip back and forth).
-        -- Carriers only come together when parts merge, so only then are the merged chain's bridges counted again.
-        local function relink(name)
-          for _ = 1, 8 do
-            local bridges, seen = {}, {}
-            for _, m in ipairs(list(redis.call('HGET', membersK, name))) do
-              local f = record(m)
-              if f then
-                for _, k in ipairs(list(f[4])) do
-                  if not seen[k] then
-                    seen[k] = true
-                    local raw = redis.call('HGET', idnK, k)
-                    if raw then
-                      local h = fields(raw)
-                      if h[2] == '2' then bridges[#bridges + 1] = {key = k, count = h[1], members = list(h[3])} end
-                    end
+        -- The chains among these reports: connected through linking identifiers, named after their smallest member.
+        local comps, compOf = {}, {}
+        for _, start in ipairs(reports) do
+          if not compOf[start] then
+            local c = {start}
+            compOf[start] = c
+            local q = 1
+            while q <= #c do
+              for _, k in ipairs(rec(c[q]).keys) do
+                if linking[k] then
+                  for _, x in ipairs(entries[k].members) do
+                    if inReports[x] and not compOf[x] then compOf[x] = c; c[#c + 1] = x end
                   end
                 end
               end
+              q = q + 1
             end
-            local changed = false
-            for _, b in ipairs(bridges) do
-              if bridgeGroupsOf(b.key, b.members) <= relinkGroups then
-                redis.call('HSET', idnK, b.key, b.count .. US .. '0' .. US .. join(b.members))
-                local rest = {}
-                for i = 2, #b.members do rest[#rest + 1] = b.members[i] end
-                union(b.members[1], rest, now)
-                changed = true
-              end
-            end
-            if not changed then return end
-            name = getGroup(id)
+            local name = c[1]
+            for _, m in ipairs(c) do if m < name then name = m end end
+            c.name = name
+            comps[#comps + 1] = c
           end
         end
 
+        -- Old chains: where their members went (for renames and splits); what changed is written, with the time the
+        -- chain was last active (now for this report's, the latest of its parts' for others).
+        local oldParts, oldOrder, oldSize = {}, {}, {}
+        for _, c in ipairs(comps) do
+          for _, m in ipairs(c) do
+            local g = rec(m).group
+            if g ~= '' then
+              if not oldParts[g] then oldParts[g] = {}; oldOrder[#oldOrder + 1] = g; oldSize[g] = 0 end
+              oldParts[g][c.name] = (oldParts[g][c.name] or 0) + 1
+              oldSize[g] = oldSize[g] + 1
+            end
+          end
+        end
+        local function unchanged(c)
+          if compOf[id] == c then return false end
+          if #c == 1 then return rec(c[1]).group == '' end
+          for _, m in ipairs(c) do if rec(m).group ~= c.name then return false end end
+          return oldSize[c.name] == #c
+        end
+        local function activityOf(c)
+          if compOf[id] == c then return now end
+          local latest, asked = nil, {}
+          for _, m in ipairs(c) do
+            local g = rec(m).group
+            local member = (g ~= '' and 'g:' .. g) or ('i:' .. m)
+            if not asked[member] then
+              asked[member] = true
+              local score = tonumber(redis.call('ZSCORE', actK, member))
+              if score and (not latest or score > latest) then latest = score end
+            end
+          end
+          return latest or now
+        end
+
+        local newNames = {}
+        for _, c in ipairs(comps) do
+          if #c > 1 then newNames[c.name] = true end
+          if not unchanged(c) then
+            local activity = activityOf(c)
+            if #c == 1 then
+              local m = c[1]
+              if rec(m).group ~= '' then setGroup(m, '') end
+              redis.call('ZADD', actK, activity, 'i:' .. m)
+            else
+              for _, m in ipairs(c) do
+                local g = rec(m).group
+                if g ~= c.name then setGroup(m, c.name) end
+                if g == '' then redis.call('ZREM', actK, 'i:' .. m) end
+              end
+              redis.call('HSET', membersK, c.name, join(c))
+              redis.call('ZADD', actK, activity, 'g:' .. c.name)
+            end
+          end
+        end
+        local splits = {}
+        table.sort(oldOrder)
+        for _, g in ipairs(oldOrder) do
+          local parts, largest, largestName = {}, 0, nil
+          for name, n in pairs(oldParts[g]) do
+            parts[#parts + 1] = name
+            if n > largest or (n == largest and name < largestName) then largest, largestName = n, name end
+          end
+          table.sort(parts)
+          if #parts > 1 then
+            for _, name in ipairs(parts) do splits[#splits + 1] = g .. '>' .. name .. '=' .. #compOf[name] end
+          end
+          if not newNames[g] then
+            redis.call('HDEL', membersK, g)
+            redis.call('ZREM', actK, 'g:' .. g)
+            if newNames[largestName] then
+              redis.call('HSET', aliasK, g, largestName)
+              redis.call('ZADD', actK, now, 'a:' .. g)
+            end
+          end
+        end
+
+        -- This report's chain, with what it was made of: each earlier chain's members now in it, or a lone report.
+        local own = compOf[id]
         local result
-        if #others == 0 then
-          redis.call('ZADD', actK, now, 'i:' .. id)
+        if #own == 1 then
           result = '' .. US .. '1' .. US .. ''
         else
-          local name, size, before = union(id, others, now)
-          -- "before" holds this report's own part too: three or more parts means existing parts were merged.
-          if #before >= 3 then
-            relink(name)
-            name = getGroup(id)
-            size = #list(redis.call('HGET', membersK, name))
+          local before, counted = {}, {}
+          for _, m in ipairs(own) do
+            local g = rec(m).group
+            local key = (g ~= '') and g or m
+            if not counted[key] then counted[key] = 0; before[#before + 1] = key end
+            counted[key] = counted[key] + 1
           end
-          result = name .. US .. size .. US .. join(before)
+          local groups = {}
+          for _, key in ipairs(before) do groups[#groups + 1] = key .. '=' .. counted[key] end
+          result = own.name .. US .. #own .. US .. join(groups)
         end
         result = result .. US .. join(newlyCommon) .. US .. join(splits)
         redis.call('HSET', doneK, id, result)

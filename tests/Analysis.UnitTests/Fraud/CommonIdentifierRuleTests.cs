@@ -7,15 +7,7 @@ namespace Analysis.UnitTests.Fraud;
 public sealed class CommonIdentifierRuleTests
 {
     private static CommonIdentifierRule Rule(params string[] publicIdentifiers)
-        => new(new FraudOptions { BridgeMinGroups = 4, BridgeShare = 0.8, PublicIdentifiers = publicIdentifiers });
-
-    [Fact]
-    public void Options_whose_relink_threshold_reaches_the_bridge_threshold_fail_validation()
-    {
-        var options = new FraudOptions { BridgeMinGroups = 4, BridgeRelinkGroups = 4 };
-
-        Assert.Contains(options.Validate(new ValidationContext(options)), e => e.MemberNames.Contains(nameof(FraudOptions.BridgeRelinkGroups)));
-    }
+        => new(new FraudOptions { PublicIdentifiers = publicIdentifiers });
 
     [Fact]
     public void A_listed_host_covers_its_subdomains_and_every_address_on_it_but_not_look_alikes()

@@ -21,11 +21,13 @@ public enum CommonReason
 /// named by its victims together with the operation's other infrastructure, so the reports carrying it are mostly
 /// connected through those too. A bank's hotline or a popular app's URL is named by victims of unrelated scams: its
 /// reports otherwise fall apart into as many groups as there are reports. The fraud graph script
-/// (<see cref="Infrastructure.GraphScripts.FraudLink"/>) counts those groups when a report adds a carrier and applies
-/// the thresholds held here: a bridge joins at least <see cref="BridgeMinGroups"/> groups that make up at least
-/// <see cref="BridgeShare"/> of its reports, and links again once its reports have come together into at most
-/// <see cref="RelinkGroups"/> groups. The degree cap bounds what one identifier can cost, and the public list covers
-/// what an administrator already knows.
+/// (<see cref="Infrastructure.GraphScripts.FraudLink"/>) applies the thresholds held here: an identifier is a bridge
+/// when its reports form at least <see cref="BridgeMinGroups"/> groups, at least <see cref="BridgeShare"/> of its
+/// reports, through the linking identifiers carried by fewer reports than it (ties by key). Judging each identifier
+/// only on those below it, from the least carried up, makes the answer a function of the reports, whatever their
+/// order: two hotlines named together cannot hold each other up, and a bridge links again as soon as its reports come
+/// together. The degree cap bounds what one identifier can cost, and the public list covers what an administrator
+/// already knows.
 /// </summary>
 public sealed class CommonIdentifierRule
 {
@@ -37,7 +39,6 @@ public sealed class CommonIdentifierRule
         MaxDegree = options.CommonIdentifierDegree;
         BridgeMinGroups = options.BridgeMinGroups;
         BridgeShare = options.BridgeShare;
-        RelinkGroups = options.BridgeRelinkGroups;
         _publicKeys = options.PublicIdentifiers.Select(ParsePublic).Where(k => k is not null).Select(k => k!).ToHashSet(StringComparer.Ordinal);
         _publicHosts = [.. _publicKeys.Where(k => k.StartsWith(UrlPrefix, StringComparison.Ordinal) && !k.Contains('/', StringComparison.Ordinal)).Select(k => k[UrlPrefix.Length..])];
     }
@@ -49,8 +50,6 @@ public sealed class CommonIdentifierRule
     public int BridgeMinGroups { get; }
 
     public double BridgeShare { get; }
-
-    public int RelinkGroups { get; }
 
     /// <summary>Listed as public: the key itself, or for a URL any address on a listed host or its subdomains.</summary>
     public bool IsListedPublic(string identifierKey)
