@@ -24,6 +24,7 @@ public sealed class PatrolForecastTests
         Assert.Equal(1, scores.InWindow);
         Assert.Equal(1, scores.InBoth);
         Assert.Equal(1, scores.NextNightInBoth);
+        Assert.Equal(1, scores.PlanInBoth);
         Assert.Equal(0, scores.AroundLastInArea); // 3 km on is outside the 1.5 km circle around the last offence
     }
 
@@ -39,13 +40,16 @@ public sealed class PatrolForecastTests
 
         var scores = PatrolForecast.Evaluate(scenario, new SeriesOptions { TimeZoneId = City.TimeZoneId });
 
-        Assert.Equal(new PatrolForecastScores(1, 0, 0, 0, 0.8, 0, 0), scores);
+        // The plan: the rest of the night (2 h, the report came 10 minutes in), then nights 1 and 2 (one-night pauses seen, one more) of 2 h each.
+        Assert.Equal(new PatrolForecastScores(1, 0, 0, 0, 0.8, 0, 0, PlanInBoth: 0, MeanPlanHours: 0, MeanPlanNights: 3), scores with { MeanPlanHours = 0 });
+        Assert.Equal(6 - 10 / 60.0, scores.MeanPlanHours, 6);
     }
 
     private static LabelledIncident Offence(string id, double eastM, DateTimeOffset at, string series)
         => new(new Incident
         {
             IncidentId = id,
+            ReceivedAt = Timestamp.FromDateTimeOffset(at.AddMinutes(10)),
             Report = new Report
             {
                 Category = IncidentCategory.Burglary,

@@ -156,11 +156,17 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         Assert.Equal(burglaries[3].IncidentId, grown.IncidentIds[0]);
         Assert.Equal(4, grown.IncidentIds.Count);
 
+        var asked = DateTimeOffset.UtcNow;
         var series = await Analysis.GetSeriesAsync(new GetSeriesRequest { IncidentId = burglaries[0].IncidentId });
         Assert.Equal(burglaries.Select(b => b.IncidentId), series.Members.Select(m => m.IncidentId)); // in time order
         Assert.DoesNotContain(series.Members, m => m.IncidentId == unrelated.IncidentId);
         Assert.Equal(["Xihu", "Gongshu"], series.Districts); // roaming across a district line
         Assert.NotNull(series.NextArea?.Center);
+        // Nights 1 and 2 after the last offence (one-night pauses seen, one more): at least tomorrow's is still ahead.
+        Assert.NotEmpty(series.PatrolPlan);
+        Assert.All(series.PatrolPlan, p => Assert.True(p.To.ToDateTimeOffset() > asked, $"window over when asked: {p.Explanation}"));
+        Assert.Contains("night 2 after the last offence", series.PatrolPlan[^1].Explanation);
+        Assert.Contains("night 2 after the last offence", grown.Attributes["patrol_plan"]);
         Assert.Equal(4, series.Path.Count);
         Assert.All(series.Links, l => Assert.NotEmpty(l.Evidence));
 
@@ -459,8 +465,12 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
 
         var replayedSeries = await EventuallyAsync(() => rebuilt.GetSeriesAsync(new GetSeriesRequest { IncidentId = burglaries[0].IncidentId }).ResponseAsync,
             s => s.Members.Count == liveSeries.Members.Count && s.Links.Count >= liveSeries.Links.Count); // links are written after the union
-        // Identical: members, the links with their scores and words, path and next area. A pair's score is the pair's own,
-        // whatever else had been analysed when it was scored, and partitions replay in another order.
+        // Identical: members, the links with their scores and words, path, next area and patrol plan (less any window that
+        // ended between the two reads). A pair's score is the pair's own, whatever else had been analysed when it was
+        // scored, and partitions replay in another order.
+        Assert.Equal(liveSeries.PatrolPlan.TakeLast(replayedSeries.PatrolPlan.Count), replayedSeries.PatrolPlan);
+        liveSeries.PatrolPlan.Clear();
+        replayedSeries.PatrolPlan.Clear();
         Assert.Equal(liveSeries, replayedSeries);
         var replayedChain = await EventuallyAsync(() => rebuilt.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = frauds[0].IncidentId }).ResponseAsync,
             c => c.IncidentIds.Count == liveChain.IncidentIds.Count);

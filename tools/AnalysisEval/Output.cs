@@ -48,6 +48,8 @@ internal static class Output
         var p = s.Patrol;
         Console.WriteLine($"   next area (movement model on the planted series, {p.Forecasts} forecasts): next offence inside the circle {p.InArea:P0} "
             + $"(mean radius {p.MeanRadiusKm:F1} km; the same circles around the last offence {p.AroundLastInArea:P0}), inside the time window {p.InWindow:P0}, both {p.InBoth:P0}; the next outing (6 h or more later) inside both {p.NextNightInBoth:P0}");
+        Console.WriteLine($"   patrol plan (made when the last offence was reported): next offence inside one of its areas in its window {p.PlanInBoth:P0}, "
+            + $"asking {p.MeanPlanHours:F1} h of patrol in {p.MeanPlanNights:F1} windows on average");
         if (s.Mode == "service")
         {
             Console.WriteLine($"   fraud chains: purity {s.ChainPurity:F3}, completeness {s.ChainCompleteness:F3} ({s.PredictedChains} predicted, {s.TrueChains} planted)");

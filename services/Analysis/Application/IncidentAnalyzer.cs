@@ -325,6 +325,10 @@ public sealed class IncidentAnalyzer
             alert.Attributes["patrol_recommendation"] = next.Explanation;
             alert.Location = next.Center;
         }
+        if (series.PatrolPlan.Count > 0)
+        {
+            alert.Attributes["patrol_plan"] = string.Join(" | ", series.PatrolPlan.Select(p => p.Explanation));
+        }
         c.Raise(alert);
     }
 

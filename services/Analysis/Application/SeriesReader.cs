@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Analysis.Application;
 
 /// <summary>A series as the API and the alerts show it: members, the links between them with evidence, and movement.</summary>
-public sealed class SeriesReader(SeriesGraph graph, IncidentStore incidents, IOptions<SeriesOptions> options)
+public sealed class SeriesReader(SeriesGraph graph, IncidentStore incidents, IOptions<SeriesOptions> options, TimeProvider clock)
 {
     public async Task<Contracts.Analysis.V1.Series?> ReadAsync(string seriesId)
     {
@@ -49,10 +49,11 @@ public sealed class SeriesReader(SeriesGraph graph, IncidentStore incidents, IOp
 
         series.Members.AddRange(members.OrderBy(m => m.OccurredAt?.ToDateTimeOffset() ?? DateTimeOffset.MaxValue).ThenBy(m => m.IncidentId, StringComparer.Ordinal));
         series.Links.AddRange(links.OrderBy(l => l.Key.Item1, StringComparer.Ordinal).ThenBy(l => l.Key.Item2, StringComparer.Ordinal).Select(l => l.Value));
-        var movement = SeriesMovement.From(series.Members, options.Value);
+        var movement = SeriesMovement.From(series.Members, options.Value, clock.GetUtcNow());
         series.Path.AddRange(movement.Path);
         series.LastPosition = movement.LastPosition;
         series.NextArea = movement.NextArea;
+        series.PatrolPlan.AddRange(movement.PatrolPlan);
         series.Districts.AddRange(movement.Districts);
         return series;
     }

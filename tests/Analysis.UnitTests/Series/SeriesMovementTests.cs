@@ -31,7 +31,7 @@ public sealed class SeriesMovementTests
             Member("b", 3, 0, Day1.AddDays(1).AddMinutes(-30)),
         };
 
-        var movement = SeriesMovement.From(members, new SeriesOptions());
+        var movement = SeriesMovement.From(members, new SeriesOptions(), DateTimeOffset.MinValue);
 
         Assert.Equal(3, movement.Path.Count);
         Assert.Equal(6000, Geo.Offset(Start, movement.LastPosition!).EastM, 1);
@@ -53,7 +53,7 @@ public sealed class SeriesMovementTests
     {
         var members = new[] { Member("a", 0, 0, Day1), Member("b", 1, 0, Day1.AddDays(1)), Member("c", 2, 0, Day1.AddDays(2)) };
 
-        var movement = SeriesMovement.From(members, new SeriesOptions());
+        var movement = SeriesMovement.From(members, new SeriesOptions(), DateTimeOffset.MinValue);
 
         Assert.Equal(0, Geo.DistanceM(movement.LastPosition!, movement.NextArea!.Center), 1);
         Assert.Contains("no steady long moves between outings", movement.NextArea.Explanation);
@@ -69,7 +69,7 @@ public sealed class SeriesMovementTests
             Member("b", 0.6, 0, Day1.AddDays(1)), Member("b2", 0.9, 0, Day1.AddDays(1).AddHours(1)),
         };
 
-        var window = SeriesMovement.From(members, new SeriesOptions()).NextArea!;
+        var window = SeriesMovement.From(members, new SeriesOptions(), DateTimeOffset.MinValue).NextArea!;
 
         Assert.True(window.From.ToDateTimeOffset() > Day1.AddDays(1).AddHours(7), $"from {window.From}");
         Assert.True(window.To.ToDateTimeOffset() < Day1.AddDays(2).AddHours(8), $"to {window.To}");
@@ -86,7 +86,7 @@ public sealed class SeriesMovementTests
             Member("c", 8, 0, Day1.AddDays(2)), Member("c2", 8, 0.3, Day1.AddDays(2).AddHours(1)),
         };
 
-        var movement = SeriesMovement.From(members, new SeriesOptions());
+        var movement = SeriesMovement.From(members, new SeriesOptions(), DateTimeOffset.MinValue);
 
         var (east, north) = Geo.Offset(Start, movement.NextArea!.Center);
         Assert.InRange(east, 11_900, 12_100);
@@ -104,7 +104,7 @@ public sealed class SeriesMovementTests
             Member("d", 3, 0.1, Day1.AddDays(3)),
         };
 
-        var movement = SeriesMovement.From(members, new SeriesOptions());
+        var movement = SeriesMovement.From(members, new SeriesOptions(), DateTimeOffset.MinValue);
 
         Assert.True(movement.NextArea!.RadiusM > 1500, $"radius {movement.NextArea.RadiusM}");
         Assert.True(movement.NextArea.RadiusM <= 5000);
@@ -114,7 +114,7 @@ public sealed class SeriesMovementTests
     public void A_single_located_member_gives_the_minimum_area_around_it()
     {
         var movement = SeriesMovement.From([Member("a", 0, 0, Day1), new SeriesMember { IncidentId = "b", OccurredAt = Timestamp.FromDateTimeOffset(Day1.AddDays(1)) }],
-            new SeriesOptions());
+            new SeriesOptions(), DateTimeOffset.MinValue);
 
         Assert.Single(movement.Path);
         Assert.Equal(0, Geo.DistanceM(Start, movement.NextArea!.Center), 0.5);
@@ -122,10 +122,64 @@ public sealed class SeriesMovementTests
         Assert.Contains("only 1 located", movement.NextArea.Explanation);
     }
 
+    private static SeriesMember[] CrewPausingOneThenThreeNights() =>
+    [
+        Member("a", 0, 0, Day1),
+        Member("b", 0.4, 0, Day1.AddMinutes(50)),   // same night, 400 m on
+        Member("c", 1, 0, Day1.AddDays(1)),          // one night's pause
+        Member("d", 2, 0, Day1.AddDays(4)),          // three nights' pause
+    ];
+
+    [Fact]
+    public void The_plan_covers_the_rest_of_the_night_then_each_night_the_next_outing_is_likely()
+    {
+        var members = CrewPausingOneThenThreeNights();
+        var last = Day1.AddDays(4);
+
+        var plan = SeriesMovement.From(members, new SeriesOptions(), last).PatrolPlan;
+
+        // The rest of the night around the last offence, then nights 1-4 (pauses of 1 and 3 nights seen, one more).
+        Assert.Equal(5, plan.Count);
+        Assert.Equal(0, Geo.DistanceM(members[^1].Location, plan[0].Center), 1);
+        Assert.Equal(1200, plan[0].RadiusM); // at least the default: the only same-night step was 400 m
+        Assert.Equal(last, plan[0].From.ToDateTimeOffset());
+        Assert.Equal(last.AddHours(2), plan[0].To.ToDateTimeOffset());
+        for (var night = 1; night <= 4; night++)
+        {
+            var window = plan[night];
+            var usual = last.AddDays(night).AddMinutes(12); // the crew's mean hour: 02:00 plus the 50-minute offence's share
+            Assert.True(window.From.ToDateTimeOffset() < usual && usual < window.To.ToDateTimeOffset(), $"night {night}: {window.From}-{window.To}");
+            Assert.Contains($"night {night} after the last offence (pauses of 1, 3 night(s) seen)", window.Explanation);
+        }
+    }
+
+    [Fact]
+    public void Windows_over_when_the_series_is_read_are_left_out()
+    {
+        var members = CrewPausingOneThenThreeNights();
+
+        var plan = SeriesMovement.From(members, new SeriesOptions(), Day1.AddDays(5).AddHours(12)).PatrolPlan;
+
+        Assert.Equal(3, plan.Count);
+        Assert.Contains("night 2 after the last offence", plan[0].Explanation);
+    }
+
+    [Fact]
+    public void Without_a_pause_seen_the_plan_covers_the_first_nights_up_to_the_configured_number()
+    {
+        var members = new[] { Member("a", 0, 0, Day1), Member("b", 0.3, 0, Day1.AddMinutes(40)), Member("c", 0.6, 0, Day1.AddMinutes(90)) };
+
+        var plan = SeriesMovement.From(members, new SeriesOptions { MaxPatrolNights = 2 }, Day1.AddMinutes(90)).PatrolPlan;
+
+        Assert.Equal(3, plan.Count);
+        Assert.Contains("night 1 after the last offence (no pause between outings seen yet)", plan[1].Explanation);
+        Assert.Contains("night 2 after the last offence", plan[2].Explanation);
+    }
+
     [Fact]
     public void No_located_member_gives_no_area()
     {
-        var movement = SeriesMovement.From([new SeriesMember { IncidentId = "a", OccurredAt = Timestamp.FromDateTimeOffset(Day1) }], new SeriesOptions());
+        var movement = SeriesMovement.From([new SeriesMember { IncidentId = "a", OccurredAt = Timestamp.FromDateTimeOffset(Day1) }], new SeriesOptions(), DateTimeOffset.MinValue);
 
         Assert.Empty(movement.Path);
         Assert.Null(movement.LastPosition);

@@ -12,21 +12,28 @@ namespace AnalysisEval.Metrics;
 /// <param name="MeanRadiusKm">Mean radius of the recommended circles.</param>
 /// <param name="AroundLastInArea">The same circles centred on the last offence instead of the extrapolated point: what the extrapolation adds.</param>
 /// <param name="NextNightInBoth">Share whose next outing (the first offence 6 h or more after the last) was inside both.</param>
-public readonly record struct PatrolForecastScores(int Forecasts, double InArea, double InWindow, double InBoth, double MeanRadiusKm, double AroundLastInArea, double NextNightInBoth);
+/// <param name="PlanInBoth">Share whose next offence was inside one of the patrol plan's areas during its window, the plan made when the last offence was reported.</param>
+/// <param name="MeanPlanHours">Mean hours of patrol the plan asks for (its windows from when the last offence was reported).</param>
+/// <param name="MeanPlanNights">Mean number of windows in the plan.</param>
+public readonly record struct PatrolForecastScores(
+    int Forecasts, double InArea, double InWindow, double InBoth, double MeanRadiusKm, double AroundLastInArea, double NextNightInBoth,
+    double PlanInBoth, double MeanPlanHours, double MeanPlanNights);
 
 /// <summary>
 /// The movement model alone, on the planted series as if they had been linked perfectly: after each offence from the
 /// <c>MinSeriesSize</c>-th on, <see cref="SeriesMovement"/> recommends an area and a window from the offences so far (as
-/// reported: position and time noise included), and the crew's next offence is checked against them.
+/// reported: position and time noise included), and the crew's next offence is checked against them. The patrol plan
+/// is made as of the moment the last offence was reported (a burglary found in the morning leaves no night to cover).
 /// </summary>
 public static class PatrolForecast
 {
     public static PatrolForecastScores Evaluate(LabelledScenario scenario, SeriesOptions options)
     {
-        int forecasts = 0, inArea = 0, inWindow = 0, inBoth = 0, aroundLast = 0, nextNight = 0;
-        double radiusM = 0;
+        int forecasts = 0, inArea = 0, inWindow = 0, inBoth = 0, aroundLast = 0, nextNight = 0, planInBoth = 0, planWindows = 0;
+        double radiusM = 0, planHours = 0;
         foreach (var series in scenario.TrueSeries)
         {
+            var reported = series.ToDictionary(i => i.Id, i => i.Incident.ReceivedAt.ToDateTimeOffset());
             var members = series.Select(i => new SeriesMember
             {
                 IncidentId = i.Id,
@@ -38,7 +45,9 @@ public static class PatrolForecast
             for (var known = options.MinSeriesSize; known < members.Count; known++)
             {
                 var next = members[known];
-                if (SeriesMovement.From(members.Take(known), options).NextArea is not { } area)
+                var asOf = reported[members[known - 1].IncidentId];
+                var movement = SeriesMovement.From(members.Take(known), options, asOf);
+                if (movement.NextArea is not { } area)
                 {
                     continue;
                 }
@@ -51,6 +60,10 @@ public static class PatrolForecast
                 inWindow += time ? 1 : 0;
                 inBoth += place && time ? 1 : 0;
                 aroundLast += Geo.DistanceM(members[known - 1].Location, next.Location) <= area.RadiusM ? 1 : 0;
+                planInBoth += movement.PatrolPlan.Any(p => Geo.DistanceM(p.Center, next.Location) <= p.RadiusM
+                                                           && at >= p.From.ToDateTimeOffset() && at <= p.To.ToDateTimeOffset()) ? 1 : 0;
+                planHours += movement.PatrolPlan.Sum(p => (p.To.ToDateTimeOffset() - Max(p.From.ToDateTimeOffset(), asOf)).TotalHours);
+                planWindows += movement.PatrolPlan.Count;
                 var lastAt = members[known - 1].OccurredAt.ToDateTimeOffset();
                 if (members.Skip(known).FirstOrDefault(m => m.OccurredAt.ToDateTimeOffset() - lastAt >= TimeSpan.FromHours(6)) is { } outing)
                 {
@@ -62,6 +75,10 @@ public static class PatrolForecast
         }
 
         double Share(int n) => forecasts == 0 ? 0 : (double)n / forecasts;
-        return new PatrolForecastScores(forecasts, Share(inArea), Share(inWindow), Share(inBoth), forecasts == 0 ? 0 : radiusM / forecasts / 1000, Share(aroundLast), Share(nextNight));
+        double Mean(double total) => forecasts == 0 ? 0 : total / forecasts;
+        return new PatrolForecastScores(forecasts, Share(inArea), Share(inWindow), Share(inBoth), Mean(radiusM) / 1000, Share(aroundLast), Share(nextNight),
+            Share(planInBoth), Mean(planHours), Mean(planWindows));
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }

@@ -8,15 +8,19 @@ namespace Analysis.Domain.Series;
 /// <summary>Where a series has been and where it is likely to strike next.</summary>
 /// <param name="Path">Located members' positions in time order.</param>
 /// <param name="LastPosition">Where the latest located offence happened; null when no member has a position.</param>
-/// <param name="NextArea">The patrol recommendation; null when no member has a position.</param>
+/// <param name="NextArea">The patrol recommendation: the next outing's area on its most likely night; null when no member has a position.</param>
+/// <param name="PatrolPlan">Where and when to patrol, in time order: the rest of the last offence's night around it, then the next outing's area on each likely night; windows over at the time asked are left out.</param>
 /// <param name="Districts">Districts in the order the series first entered them.</param>
 public sealed record SeriesMovement(
     IReadOnlyList<GeoPoint> Path,
     GeoPoint? LastPosition,
     PatrolRecommendation? NextArea,
+    IReadOnlyList<PatrolRecommendation> PatrolPlan,
     IReadOnlyList<string> Districts)
 {
-    private const double MinWindowHalfHours = 1;
+    // Reported times of night offences are estimates (a burglary is found in the morning): an hour either side of the
+    // usual hour missed most next offences on the generated months; two catch most.
+    private const double MinWindowHalfHours = 2;
     private const double MaxWindowHalfHours = 6;
 
     /// <summary>
@@ -25,9 +29,10 @@ public sealed record SeriesMovement(
     /// any other crew around its last offence (measured on the generated months: extrapolating every crew's recent moves
     /// put the next offence inside the circle less often than the same circle around the last offence,
     /// docs/ANALYSIS-EVALUATION.md). The radius covers how much the recent moves varied; the window is the crew's usual
-    /// hour of day (circular mean, ± its spread) on the day the usual gap between outings points to.
+    /// hour of day (circular mean, ± its spread) on the day the usual gap between outings points to. The patrol plan
+    /// (<see cref="Plan"/>) adds the rest of the last offence's night and the other likely nights, as of <paramref name="asOf"/>.
     /// </summary>
-    public static SeriesMovement From(IEnumerable<SeriesMember> members, SeriesOptions options)
+    public static SeriesMovement From(IEnumerable<SeriesMember> members, SeriesOptions options, DateTimeOffset asOf)
     {
         var ordered = members.OrderBy(m => m.OccurredAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue).ToList();
         var districts = ordered.Select(m => m.District?.Trim() ?? "").Where(d => d.Length > 0)
@@ -36,7 +41,7 @@ public sealed record SeriesMovement(
         var path = located.Select(m => m.Location.Clone()).ToList();
         if (located.Count == 0)
         {
-            return new SeriesMovement(path, null, null, districts);
+            return new SeriesMovement(path, null, null, [], districts);
         }
 
         var last = located[^1].Location;
@@ -64,8 +69,82 @@ public sealed record SeriesMovement(
             recommendation.To = Timestamp.FromDateTimeOffset(w.To);
         }
 
-        return new SeriesMovement(path, last.Clone(), recommendation, districts);
+        var plan = Plan(located, times, recommendation.Center, radius, roaming ? (nightEastM, nightNorthM) : null, options, asOf);
+        return new SeriesMovement(path, last.Clone(), recommendation, plan, districts);
     }
+
+    /// <summary>
+    /// Where and when to patrol: around the last offence for <see cref="SeriesOptions.ContinuationHours"/> after it (a
+    /// night's offences come minutes to an hour or two apart, a few hundred metres on: the radius is the largest such step
+    /// seen, at least <see cref="DefaultContinuationRadiusM"/>), then the next outing's area at the crew's usual hour on
+    /// each night from the next one to one past the longest pause seen between outings (at most
+    /// <see cref="SeriesOptions.MaxPatrolNights"/>, and that many when no pause has been seen yet). Crews pause a
+    /// varying number of nights, so one night's window is a guess among several; the plan says what covering them takes.
+    /// Windows that end before <paramref name="asOf"/> are left out: a burglary found in the morning has no night left.
+    /// </summary>
+    private static List<PatrolRecommendation> Plan(
+        List<SeriesMember> located, IReadOnlyList<DateTimeOffset> times, GeoPoint nextCentre, double nextRadiusM,
+        (double EastM, double NorthM)? roamingMove, SeriesOptions options, DateTimeOffset asOf)
+    {
+        var plan = new List<PatrolRecommendation>();
+        if (times.Count == 0)
+        {
+            return plan;
+        }
+
+        var timeZone = options.TimeZone;
+        var lastAt = times.Max();
+        var last = located[^1].Location;
+        var sameNightSteps = located.Zip(located.Skip(1), (a, b) => (a, b))
+            .Where(p => p.a.OccurredAt is not null && p.b.OccurredAt is not null
+                        && p.b.OccurredAt.ToDateTimeOffset() - p.a.OccurredAt.ToDateTimeOffset() < OutingGap)
+            .Select(p => Geo.DistanceM(p.a.Location, p.b.Location)).ToList();
+        var continuationRadius = Math.Clamp(Math.Max(DefaultContinuationRadiusM, sameNightSteps.DefaultIfEmpty(0).Max()), options.MinPatrolRadiusM, options.MaxPatrolRadiusM);
+        var continuationEnd = lastAt + TimeSpan.FromHours(options.ContinuationHours);
+        if (options.ContinuationHours > 0 && continuationEnd > asOf)
+        {
+            plan.Add(Recommendation(last, continuationRadius, lastAt, continuationEnd,
+                $"the rest of the night: crews often strike again within {options.ContinuationHours:0.#} h, a few streets on; patrol within {Geo.FormatDistance(continuationRadius)} of the last offence until {TimeZoneInfo.ConvertTime(continuationEnd, timeZone):HH:mm}"));
+        }
+
+        var (usualHour, halfWidth) = UsualHour(times, timeZone);
+        var pauses = OutingGapsHours(times).Select(h => (int)Math.Max(1, Math.Round(h / 24))).ToList();
+        var lastNight = Math.Min(pauses.Count == 0 ? options.MaxPatrolNights : pauses.Max() + 1, options.MaxPatrolNights);
+        var where = roamingMove is { } move
+            ? $"ahead of the crew, {Geo.FormatDistance(Math.Sqrt(move.EastM * move.EastM + move.NorthM * move.NorthM))} {Geo.CompassPoint(move.EastM, move.NorthM)} of the last offence"
+            : "around the last offence";
+        var pace = pauses.Count == 0 ? "no pause between outings seen yet" : $"pauses of {string.Join(", ", pauses.Distinct().Order())} night(s) seen";
+        DateTimeOffset? previous = null;
+        for (var night = 1; night <= lastNight; night++)
+        {
+            var centre = UsualHourNear(lastAt.AddDays(night), usualHour, halfWidth, lastAt, timeZone);
+            var from = centre - TimeSpan.FromHours(halfWidth);
+            var to = centre + TimeSpan.FromHours(halfWidth);
+            if (to <= asOf || centre == previous)
+            {
+                continue;
+            }
+
+            previous = centre;
+            from = from < lastAt ? lastAt : from;
+            plan.Add(Recommendation(nextCentre, nextRadiusM, from, to,
+                $"next outing, night {night} after the last offence ({pace}): within {Geo.FormatDistance(nextRadiusM)} {where}; watch {TimeZoneInfo.ConvertTime(from, timeZone):yyyy-MM-dd HH:mm}-{TimeZoneInfo.ConvertTime(to, timeZone):HH:mm} ({timeZone.Id})"));
+        }
+
+        return plan;
+    }
+
+    /// <summary>A night's offences in the reports are a few hundred metres to about a kilometre apart.</summary>
+    private const double DefaultContinuationRadiusM = 1200;
+
+    private static PatrolRecommendation Recommendation(GeoPoint centre, double radiusM, DateTimeOffset from, DateTimeOffset to, string explanation) => new()
+    {
+        Center = new GeoPoint { Latitude = Math.Round(centre.Latitude, 6), Longitude = Math.Round(centre.Longitude, 6) },
+        RadiusM = Math.Round(radiusM),
+        From = Timestamp.FromDateTimeOffset(from.ToUniversalTime()),
+        To = Timestamp.FromDateTimeOffset(to.ToUniversalTime()),
+        Explanation = explanation,
+    };
 
     /// <summary>Offences closer in time are one outing (a night's work); the moves that say where the crew goes next are between outings.</summary>
     private static readonly TimeSpan OutingGap = TimeSpan.FromHours(6);
@@ -103,7 +182,7 @@ public sealed record SeriesMovement(
     internal readonly record struct TimeWindow(DateTimeOffset From, DateTimeOffset To, double UsualHour, double HalfWidthHours, double GapHours);
 
     /// <summary>
-    /// The usual local hour (circular mean) ± its circular spread (1..6 h), on the day nearest to last offence + median gap
+    /// The usual local hour (circular mean) ± its circular spread (2..6 h), on the day nearest to last offence + median gap
     /// between outings (a day when there is none yet).
     /// Null without any time.
     /// </summary>
@@ -114,31 +193,13 @@ public sealed record SeriesMovement(
             return null;
         }
 
-        var localHours = times.Select(t => TimeZoneInfo.ConvertTime(t, timeZone).TimeOfDay.TotalHours).ToList();
-        var sin = localHours.Average(h => Math.Sin(h / 24 * 2 * Math.PI));
-        var cos = localHours.Average(h => Math.Cos(h / 24 * 2 * Math.PI));
-        var usualHour = (Math.Atan2(sin, cos) / (2 * Math.PI) * 24 + 24) % 24;
-        var resultant = Math.Sqrt(sin * sin + cos * cos);
-        var spreadHours = resultant >= 1 ? 0 : Math.Sqrt(-2 * Math.Log(Math.Max(resultant, 1e-9))) / (2 * Math.PI) * 24;
-        var halfWidth = Math.Clamp(spreadHours, MinWindowHalfHours, MaxWindowHalfHours);
-
-        var sorted = times.Order().ToList();
-        var last = sorted[^1];
-        // The pace between outings: a night's offences minutes apart say nothing about when the crew comes back.
-        var gaps = sorted.Zip(sorted.Skip(1), (x, y) => (y - x).TotalHours).Where(h => h >= OutingGap.TotalHours).Order().ToList();
+        var (usualHour, halfWidth) = UsualHour(times, timeZone);
+        var last = times.Max();
+        var gaps = OutingGapsHours(times).Order().ToList();
         // A single outing tells nothing about the pace: assume the next night, the common rhythm of the crews in the reports.
         var gapHours = gaps.Count == 0 ? 24 : Math.Max(1, gaps[gaps.Count / 2]);
         var expected = last.AddHours(gapHours);
-
-        // The usual hour on the local day before, of and after the expected instant: the nearest one still after the last offence.
-        var expectedLocal = TimeZoneInfo.ConvertTime(expected, timeZone);
-        var centres = Enumerable.Range(-1, 3)
-            .Select(d => expectedLocal.Date.AddDays(d).AddHours(usualHour))
-            .Select(local => new DateTimeOffset(local, timeZone.GetUtcOffset(local)))
-            .Where(c => c + TimeSpan.FromHours(halfWidth) > last)
-            .OrderBy(c => Math.Abs((c - expected).TotalHours))
-            .ToList();
-        var centre = centres.Count > 0 ? centres[0] : expected;
+        var centre = UsualHourNear(expected, usualHour, halfWidth, last, timeZone);
         var from = centre - TimeSpan.FromHours(halfWidth);
         if (from < last)
         {
@@ -146,6 +207,38 @@ public sealed record SeriesMovement(
         }
 
         return new TimeWindow(from.ToUniversalTime(), (centre + TimeSpan.FromHours(halfWidth)).ToUniversalTime(), usualHour, halfWidth, gapHours);
+    }
+
+    /// <summary>The usual local hour (circular mean) and half the window around it (its circular spread, 2..6 h).</summary>
+    private static (double UsualHour, double HalfWidthHours) UsualHour(IReadOnlyList<DateTimeOffset> times, TimeZoneInfo timeZone)
+    {
+        var localHours = times.Select(t => TimeZoneInfo.ConvertTime(t, timeZone).TimeOfDay.TotalHours).ToList();
+        var sin = localHours.Average(h => Math.Sin(h / 24 * 2 * Math.PI));
+        var cos = localHours.Average(h => Math.Cos(h / 24 * 2 * Math.PI));
+        var usualHour = (Math.Atan2(sin, cos) / (2 * Math.PI) * 24 + 24) % 24;
+        var resultant = Math.Sqrt(sin * sin + cos * cos);
+        var spreadHours = resultant >= 1 ? 0 : Math.Sqrt(-2 * Math.Log(Math.Max(resultant, 1e-9))) / (2 * Math.PI) * 24;
+        return (usualHour, Math.Clamp(spreadHours, MinWindowHalfHours, MaxWindowHalfHours));
+    }
+
+    /// <summary>The pauses between outings, in hours: a night's offences minutes apart say nothing about when the crew comes back.</summary>
+    private static IEnumerable<double> OutingGapsHours(IReadOnlyList<DateTimeOffset> times)
+    {
+        var sorted = times.Order().ToList();
+        return sorted.Zip(sorted.Skip(1), (x, y) => (y - x).TotalHours).Where(h => h >= OutingGap.TotalHours);
+    }
+
+    /// <summary>The usual hour on the local day before, of or after <paramref name="expected"/>: the nearest one whose window is still open after <paramref name="after"/>.</summary>
+    private static DateTimeOffset UsualHourNear(DateTimeOffset expected, double usualHour, double halfWidthHours, DateTimeOffset after, TimeZoneInfo timeZone)
+    {
+        var expectedLocal = TimeZoneInfo.ConvertTime(expected, timeZone);
+        return Enumerable.Range(-1, 3)
+            .Select(d => expectedLocal.Date.AddDays(d).AddHours(usualHour))
+            .Select(local => new DateTimeOffset(local, timeZone.GetUtcOffset(local)))
+            .Where(c => c + TimeSpan.FromHours(halfWidthHours) > after)
+            .OrderBy(c => Math.Abs((c - expected).TotalHours))
+            .DefaultIfEmpty(expected)
+            .First();
     }
 
     /// <param name="roaming">The steady move per outing when the crew is followed ahead; null when it works around its last offence.</param>

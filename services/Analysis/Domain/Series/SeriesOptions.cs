@@ -41,6 +41,14 @@ public sealed class SeriesOptions : IValidatableObject
     [Range(50, 100_000)]
     public double MaxPatrolRadiusM { get; set; } = 5000;
 
+    /// <summary>The patrol plan covers the rest of the last offence's night for this many hours after it.</summary>
+    [Range(0, 12)]
+    public double ContinuationHours { get; set; } = 2;
+
+    /// <summary>The patrol plan covers at most this many nights of the crew's next outing.</summary>
+    [Range(1, 14)]
+    public int MaxPatrolNights { get; set; } = 4;
+
     /// <summary>How many of the latest moves the next-area extrapolation averages.</summary>
     [Range(1, 50)]
     public int MovementRecentSteps { get; set; } = 3;
