@@ -40,9 +40,10 @@ public sealed class PatrolForecastTests
 
         var scores = PatrolForecast.Evaluate(scenario, new SeriesOptions { TimeZoneId = City.TimeZoneId });
 
-        // The plan: the rest of the night (2 h, the report came 10 minutes in), then nights 1 and 2 (one-night pauses seen, one more) of 2 h each.
+        // The plan: the rest of the night (2 h, the report came 10 minutes in), then nights 1 and 2 (one-night pauses seen,
+        // one more), each the usual hour ± 2 h (the narrowest window).
         Assert.Equal(new PatrolForecastScores(1, 0, 0, 0, 0.8, 0, 0, PlanInBoth: 0, MeanPlanHours: 0, MeanPlanNights: 3), scores with { MeanPlanHours = 0 });
-        Assert.Equal(6 - 10 / 60.0, scores.MeanPlanHours, 6);
+        Assert.Equal(10 - 10 / 60.0, scores.MeanPlanHours, 6);
     }
 
     private static LabelledIncident Offence(string id, double eastM, DateTimeOffset at, string series)
