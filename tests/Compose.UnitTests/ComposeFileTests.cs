@@ -64,6 +64,11 @@ public sealed class ComposeFileTests(ITestOutputHelper output)
                   - Kafka__BootstrapServers=kafka:9092
                   - Redis__Configuraton=redis:6379
                   - Redis__Configuration=redis:6379
+              analysis:
+                build: { context: ., args: { PROJECT: services/Analysis/Analysis.csproj } }
+                environment:
+                  Analysis__Series__TimeZoneId: Asia/Shanghai
+                  Analysis__Series__TimeZone: Asia/Shanghai
             """;
 
         var problems = ComposeValidator.CheckEnvironment(ComposeFile.Parse(yaml), SuiteServices.All, RepoRoot);
@@ -71,7 +76,10 @@ public sealed class ComposeFileTests(ITestOutputHelper output)
 
         Assert.Contains(problems, p => p.StartsWith("service 'intake': Kafka__BootstrapServer:", StringComparison.Ordinal) && p.Contains("KafkaOptions has no public property 'BootstrapServer'", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("service 'dispatch': Redis__Configuraton:", StringComparison.Ordinal));
-        Assert.DoesNotContain(problems, p => p.Contains("Intake__MaxAgeDays", StringComparison.Ordinal) || p.Contains("Kafka__BootstrapServers", StringComparison.Ordinal));
+        // A nested section is its own options class's: SeriesOptions has TimeZoneId (a setting), and TimeZone only as a getter.
+        Assert.Contains(problems, p => p.StartsWith("service 'analysis': Analysis__Series__TimeZone:", StringComparison.Ordinal) && p.Contains("SeriesOptions.TimeZone", StringComparison.Ordinal));
+        Assert.DoesNotContain(problems, p => p.Contains("Intake__MaxAgeDays", StringComparison.Ordinal) || p.Contains("Kafka__BootstrapServers", StringComparison.Ordinal)
+                                             || p.Contains("TimeZoneId", StringComparison.Ordinal));
     }
 
     [Fact]

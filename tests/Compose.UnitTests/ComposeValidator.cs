@@ -312,6 +312,10 @@ public static partial class ComposeValidator
         return name[(colon + 1)..].Equals("latest", StringComparison.OrdinalIgnoreCase) ? "uses the 'latest' tag" : null;
     }
 
+    /// <summary>Whether the configuration path is the section or lies below it (segment by segment, ignoring case).</summary>
+    private static bool IsUnder(string path, string section)
+        => path.Equals(section, StringComparison.OrdinalIgnoreCase) || path.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>A key under an options section: each segment names a public settable property, and the value converts to its type.</summary>
     private static string? CheckOptionsKey(ServiceConfiguration host, string path, string? value)
     {
@@ -323,13 +327,20 @@ public static partial class ComposeValidator
             return $"is not a configuration path the service reads (sections it binds: {readable}; host keys: ASPNETCORE_ENVIRONMENT, ASPNETCORE_URLS, Urls, OTEL_*)";
         }
 
-        var type = host.OptionsTypes.FirstOrDefault(t => SuiteServices.SectionOf(t).Equals(segments[0], StringComparison.OrdinalIgnoreCase));
+        // The most specific section wins: "Analysis:Series:TimeZoneId" is SeriesOptions' (section "Analysis:Series"), not AnalysisOptions'.
+        var type = host.OptionsTypes
+            .Where(t => IsUnder(path, SuiteServices.SectionOf(t)))
+            .OrderByDescending(t => SuiteServices.SectionOf(t).Length)
+            .FirstOrDefault();
         if (type is null)
         {
             return $"binds to '{path}', but the service reads no section '{segments[0]}' (sections it binds: {readable})";
         }
 
-        return CheckMember(type, segments.AsSpan(1), value, path);
+        var sectionDepth = SuiteServices.SectionOf(type).Split(':').Length;
+        return segments.Length <= sectionDepth
+            ? $"binds to '{path}', which is the section of {type.Name} itself; set its members instead"
+            : CheckMember(type, segments.AsSpan(sectionDepth), value, path);
     }
 
     private static string? CheckMember(Type type, ReadOnlySpan<string> rest, string? value, string path)
@@ -387,10 +398,14 @@ public static partial class ComposeValidator
         {
             var section = SuiteServices.SectionOf(type);
             var options = Activator.CreateInstance(type)!;
+            // Keys of sections nested in this one belong to their own options class (Analysis:Series is SeriesOptions').
+            var nested = host.OptionsTypes.Select(SuiteServices.SectionOf).Where(s => s.Length > section.Length && IsUnder(s, section)).ToList();
+            var own = new ConfigurationBuilder().AddInMemoryCollection(settings.GetSection(section).AsEnumerable(makePathsRelative: true)
+                .Where(kv => kv.Value is not null && !nested.Any(n => IsUnder($"{section}:{kv.Key}", n)))).Build();
             string? failure = null;
             try
             {
-                settings.GetSection(section).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+                own.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
             }
             catch (InvalidOperationException e)
             {

@@ -18,6 +18,9 @@ internal static class DemoCity
     public const double CentreLatitude = 30.2741;
     public const double CentreLongitude = 120.1551;
 
+    /// <summary>Hangzhou's time zone (IANA id).</summary>
+    public const string TimeZoneId = "Asia/Shanghai";
+
     // Declared before the places: static initialisers run in text order.
     private static readonly GeoPoint CityCentre = new() { Latitude = CentreLatitude, Longitude = CentreLongitude };
 

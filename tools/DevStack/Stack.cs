@@ -96,7 +96,8 @@ internal sealed class Stack
         ServiceProcess[] services =
         [
             Launch("intake", intakeDll, _options.IntakePort, backend, ConsoleColor.Magenta),
-            Launch("analysis", analysisDll, _options.AnalysisPort, backend, ConsoleColor.Blue),
+            // Patrol windows and hours of day in evidence in the demo city's local time.
+            Launch("analysis", analysisDll, _options.AnalysisPort, new Dictionary<string, string>(backend) { ["Analysis__Series__TimeZoneId"] = DemoCity.TimeZoneId }, ConsoleColor.Blue),
             Launch("dispatch", dispatchDll, _options.DispatchPort, backend, ConsoleColor.DarkYellow),
         ];
         await WaitAllHealthyAsync(services, cancellationToken);

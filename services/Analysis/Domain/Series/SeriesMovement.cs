@@ -218,7 +218,8 @@ public sealed record SeriesMovement(
         var usualHour = (Math.Atan2(sin, cos) / (2 * Math.PI) * 24 + 24) % 24;
         var resultant = Math.Sqrt(sin * sin + cos * cos);
         var spreadHours = resultant >= 1 ? 0 : Math.Sqrt(-2 * Math.Log(Math.Max(resultant, 1e-9))) / (2 * Math.PI) * 24;
-        return (usualHour, Math.Clamp(spreadHours, MinWindowHalfHours, MaxWindowHalfHours));
+        // To the minute: a patrol window reads "22:26-02:26", not a fraction of a second.
+        return (Math.Round(usualHour * 60) / 60, Math.Round(Math.Clamp(spreadHours, MinWindowHalfHours, MaxWindowHalfHours) * 60) / 60);
     }
 
     /// <summary>The pauses between outings, in hours: a night's offences minutes apart say nothing about when the crew comes back.</summary>
