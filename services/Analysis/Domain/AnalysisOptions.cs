@@ -140,6 +140,15 @@ public sealed class FraudOptions : IValidatableObject
     public double BridgeShare { get; set; } = 0.7;
 
     /// <summary>
+    /// After a report, the fraud script reads its chain, the chains it joins and, through bridges, the chains around
+    /// them, to judge those bridges again; it stops crossing bridges once it has read this many reports. Bridges beyond
+    /// keep their standing until a report near them arrives, so where public identifiers under the cap join more reports
+    /// than this into one neighbourhood, the chains can depend on arrival order again. Bounds one script's work.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxNeighbourhoodReports { get; set; } = 5000;
+
+    /// <summary>
     /// Identifiers known to be public, which never link: "phone:95588", "url:example.com" (a host covers its
     /// subdomains and every address on it). Types: phone, bank, pay, device, simgw, ip, social, url.
     /// </summary>

@@ -123,14 +123,16 @@ internal static class GraphScripts
     /// <summary>
     /// KEYS: incidents (id → "chain US loss US currency US identifier keys"), identifiers (key → "count US state US ids"),
     /// chains (name → ids), aliases, done, activity. ARGV: incident id, loss (minor units), currency, common-degree cap,
-    /// activity time (ms), prune cutoff (ms), bridge minimum groups, bridge share, count of listed public keys,
+    /// activity time (ms), prune cutoff (ms), bridge minimum groups, bridge share, reports read at most to judge bridges
+    /// again, count of listed public keys,
     /// the listed public keys..., identifier keys...
     /// Identifier state: 0 links; 1 common (more carriers than the cap); 2 common (a bridge, see
     /// <see cref="Domain.Fraud.CommonIdentifierRule"/>; it keeps its carriers, and links again when they come to belong
     /// together); 3 common (listed as public).
     /// Which identifiers are bridges, and so the chains, is a function of the reports alone, not of their order: after
-    /// adding a report the script recomputes both over every report it is connected to (through identifiers not over the
-    /// cap or listed), deciding identifiers from the least carried up, each on the identifiers below it.
+    /// adding a report the script recomputes both over every report it is connected to (through linking identifiers, and
+    /// through bridges up to a bound on the reports read), deciding identifiers from the least carried up, each on the
+    /// identifiers below it.
     /// Returns "chain US size US before-groups US newly-common key=state... US splits" (chain empty: the incident links to nothing).
     /// </summary>
     public const string FraudLink = Helpers + "\n" + """
@@ -138,7 +140,7 @@ internal static class GraphScripts
         local incK, idnK, membersK, aliasK, doneK, actK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
         local id, loss, currency = ARGV[1], ARGV[2], ARGV[3]
         local cap, now, cutoff = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-        local bridgeGroups, bridgeShare, listedCount = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+        local bridgeGroups, bridgeShare, maxReach, listedCount = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
         local prior = redis.call('HGET', doneK, id)
         if prior then return prior end
         local function record(m) local r = redis.call('HGET', incK, m); if not r then return nil end; return fields(r) end
@@ -186,8 +188,8 @@ internal static class GraphScripts
 
         -- The report's carriers; an identifier over the cap or listed stops linking for good and forgets its carriers.
         local listed, idents = {}, {}
-        for i = 10, 9 + listedCount do listed[ARGV[i]] = true end
-        for i = 10 + listedCount, #ARGV do idents[#idents + 1] = ARGV[i] end
+        for i = 11, 10 + listedCount do listed[ARGV[i]] = true end
+        for i = 11 + listedCount, #ARGV do idents[#idents + 1] = ARGV[i] end
         redis.call('HSET', incK, id, '' .. US .. loss .. US .. currency .. US .. join(idents))
         local newlyCommon, released = {}, {}
         for _, k in ipairs(idents) do
@@ -234,27 +236,37 @@ internal static class GraphScripts
           return r
         end
 
-        -- Every report this one is connected to through identifiers not over the cap or listed (bridges included: their
-        -- standing depends on how their carriers are connected), and those identifiers; and the same from the carriers of
-        -- an identifier that has just stopped linking for good (each part of a chain it held has one of them). Chains
-        -- were connected through such identifiers, so every chain is wholly inside or wholly outside.
-        local reports, inReports, idList, inIds = {}, {}, {}, {}
+        -- Every report this one is connected to through linking identifiers (its chain and the chains it joins), and from
+        -- there through bridges (their standing depends on how their carriers are connected) while fewer than maxReach
+        -- reports are read: bridges beyond are neither judged again nor crossed. The same from the carriers of an
+        -- identifier that has just stopped linking for good (each part of a chain it held has one of them). Chains are
+        -- connected through linking identifiers, so every chain is wholly inside or wholly outside.
+        local reports, inReports, idList, inIds, bridges = {}, {}, {}, {}, {}
         local function reach(m) if not inReports[m] and rec(m) then inReports[m] = true; reports[#reports + 1] = m end end
         reach(id)
         for _, x in ipairs(released) do reach(x) end
-        local i = 1
-        while i <= #reports do
-          for _, k in ipairs(rec(reports[i]).keys) do
-            if not inIds[k] then
-              inIds[k] = true
-              local e = entry(k)
-              if e and (e.flag == '0' or e.flag == '2') then
-                idList[#idList + 1] = k
-                for _, x in ipairs(e.members) do reach(x) end
+        local i, b = 1, 1
+        while true do
+          while i <= #reports do
+            for _, k in ipairs(rec(reports[i]).keys) do
+              if not inIds[k] then
+                inIds[k] = true
+                local e = entry(k)
+                if e and e.flag == '0' then
+                  idList[#idList + 1] = k
+                  for _, x in ipairs(e.members) do reach(x) end
+                elseif e and e.flag == '2' then
+                  bridges[#bridges + 1] = k
+                end
               end
             end
+            i = i + 1
           end
-          i = i + 1
+          if b > #bridges or #reports >= maxReach then break end
+          local k = bridges[b]
+          b = b + 1
+          idList[#idList + 1] = k
+          for _, x in ipairs(entries[k].members) do reach(x) end
         end
 
         -- Bridges, from the least carried identifier up (ties by key): an identifier is judged on the groups its carriers

@@ -94,7 +94,7 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
         var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.FraudLink,
             [k.Incidents, k.Identifiers, k.Chains, k.Aliases, k.Done, k.Activity],
             [incidentId, lossMinor, currency, rule.MaxDegree, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(),
-             rule.BridgeMinGroups, rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), listed.Count,
+             rule.BridgeMinGroups, rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.MaxNeighbourhoodReports, listed.Count,
              .. listed.Select(i => (RedisValue)i), .. identifierKeys.Select(i => (RedisValue)i)]))!;
         var fields = result.Split(GraphScripts.FieldSeparator);
         var newlyCommon = new Dictionary<string, CommonReason>(StringComparer.Ordinal);

@@ -174,6 +174,19 @@ public sealed class FraudGraphTests(GarnetFixture garnet) : IClassFixture<Garnet
     }
 
     [Fact]
+    public async Task The_neighbourhood_bound_never_cuts_a_chain_only_the_bridges_judged_around_it()
+    {
+        var rule = new CommonIdentifierRule(new FraudOptions { MaxNeighbourhoodReports = 1 });
+        await Report("n1", rule, "bank:1212");
+        await Report("n2", rule, "bank:1212", "phone:171212");
+        await Report("n3", rule, "phone:171212", "simgw:goip-12");
+        var last = await Report("n4", rule, "simgw:goip-12");
+
+        Assert.Equal(4, last.Union.Size);
+        Assert.Equal(["n1", "n2", "n3", "n4"], await MembersOf("n4"));
+    }
+
+    [Fact]
     public async Task A_redelivered_report_gets_the_same_answer_and_counts_once()
     {
         var rule = Rule();

@@ -39,6 +39,7 @@ public sealed class CommonIdentifierRule
         MaxDegree = options.CommonIdentifierDegree;
         BridgeMinGroups = options.BridgeMinGroups;
         BridgeShare = options.BridgeShare;
+        MaxNeighbourhoodReports = options.MaxNeighbourhoodReports;
         _publicKeys = options.PublicIdentifiers.Select(ParsePublic).Where(k => k is not null).Select(k => k!).ToHashSet(StringComparer.Ordinal);
         _publicHosts = [.. _publicKeys.Where(k => k.StartsWith(UrlPrefix, StringComparison.Ordinal) && !k.Contains('/', StringComparison.Ordinal)).Select(k => k[UrlPrefix.Length..])];
     }
@@ -50,6 +51,9 @@ public sealed class CommonIdentifierRule
     public int BridgeMinGroups { get; }
 
     public double BridgeShare { get; }
+
+    /// <summary>Reports read at most, after a new report, to judge again the bridges around its chain.</summary>
+    public int MaxNeighbourhoodReports { get; }
 
     /// <summary>Listed as public: the key itself, or for a URL any address on a listed host or its subdomains.</summary>
     public bool IsListedPublic(string identifierKey)
