@@ -252,6 +252,11 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         Assert.Equal(chainY.Select(i => i.IncidentId).Order(StringComparer.Ordinal), y.IncidentIds);
         Assert.NotEqual(x.ChainId, y.ChainId);
 
+        // Its first carriers linked (nothing told it from an account yet) and the chain they made came apart when it was found common.
+        var hotlineDigits = new string([.. hotline.Value.Where(char.IsAsciiDigit)]);
+        var split = AlertsWhere(a => a.Kind == AlertKind.FraudChainSplit && a.Evidence.Any(e => e.Contains(hotlineDigits, StringComparison.Ordinal)), 1);
+        Assert.Contains("is too common to link", split[0].Evidence[0]);
+
         var error = await Assert.ThrowsAsync<RpcException>(() => Analysis.GetFraudChainAsync(new GetFraudChainRequest { Identifier = hotline }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Contains("common", error.Status.Detail);

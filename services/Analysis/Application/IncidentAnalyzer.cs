@@ -464,6 +464,7 @@ public sealed class IncidentAnalyzer
         var loss = c.Report.ReportedLoss;
         var outcome = await _fraud.LinkAsync(c.Id, loss?.MinorUnits ?? 0, loss?.CurrencyCode ?? "", identifiers,
             _commonIdentifiers, c.ReceivedAt, c.Now - TimeSpan.FromDays(_fraudOptions.ChainRetentionDays));
+        RaiseSplits(c, outcome);
         var union = outcome.Union;
         if (!union.Grew || await _chainReader.ReadAsync(union.Name) is not { } read)
         {
@@ -540,6 +541,27 @@ public sealed class IncidentAnalyzer
             intercept.Summary = $"New report touches known fraud chain {chain.ChainId} ({chain.IncidentIds.Count} incidents): stop the payment and warn the next victim";
             AddChain(intercept);
             c.Raise(intercept);
+        }
+    }
+
+    /// <summary>
+    /// A chain an operator was told about came apart (this report made an identifier that held it together common):
+    /// one FRAUD_CHAIN_SPLIT per chain, naming its parts and why, so the earlier alerts about it can be read again.
+    /// </summary>
+    private void RaiseSplits(Context c, FraudLinkOutcome outcome)
+    {
+        foreach (var split in outcome.Splits.GroupBy(s => s.Chain, StringComparer.Ordinal))
+        {
+            var parts = split.OrderByDescending(p => p.Size).ThenBy(p => p.Part, StringComparer.Ordinal).ToList();
+            var alert = Alerts.Create(AlertKind.FraudChainSplit, Priority.P3, c.Id, split.Key, c.Now);
+            alert.IncidentIds.Add(c.Id);
+            alert.Summary = $"Fraud chain {split.Key} came apart into {parts.Count} parts ({string.Join(", ", parts.Select(p => p.Size))} incidents): "
+                            + "an identifier that held it together is common";
+            alert.Evidence.Add(outcome.NewlyCommon.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => _commonIdentifiers.Explain(p.Key, p.Value)));
+            alert.Evidence.Add(parts.Select(p => p.Size == 1 ? $"{p.Part} now links to no chain" : $"{p.Size} incidents now in chain {p.Part}"));
+            alert.Attributes["chain_id"] = split.Key;
+            alert.Attributes["parts"] = string.Join(", ", parts.Where(p => p.Size > 1).Select(p => $"{p.Part} ({p.Size})"));
+            c.Raise(alert);
         }
     }
 

@@ -70,9 +70,20 @@ public sealed class SeriesGraph(IConnectionMultiplexer redis, RedisKeys keys)
     }
 }
 
+/// <summary>One part of a chain that came apart: "old>part=size" as the fraud script reports it.</summary>
+public sealed record FraudSplit(string Chain, string Part, int Size)
+{
+    internal static FraudSplit Parse(string entry)
+    {
+        var arrow = entry.IndexOf('>', StringComparison.Ordinal);
+        var equals = entry.LastIndexOf('=');
+        return new FraudSplit(entry[..arrow], entry[(arrow + 1)..equals], int.Parse(entry[(equals + 1)..], CultureInfo.InvariantCulture));
+    }
+}
+
 /// <param name="NewlyCommon">Identifier keys this incident made common (over the degree cap, a bridge, or listed as public), with why.</param>
-/// <param name="Splits">"old>new=size" for chains split apart because an identifier became common.</param>
-public sealed record FraudLinkOutcome(UnionOutcome Union, IReadOnlyDictionary<string, CommonReason> NewlyCommon, IReadOnlyList<string> Splits);
+/// <param name="Splits">The parts of chains that came apart because an identifier became common.</param>
+public sealed record FraudLinkOutcome(UnionOutcome Union, IReadOnlyDictionary<string, CommonReason> NewlyCommon, IReadOnlyList<FraudSplit> Splits);
 
 /// <summary>A chain as stored: its incidents with loss and linking identifiers, and its incidents' common identifiers with why they are common.</summary>
 public sealed record FraudChainState(string ChainId, IReadOnlyList<ChainIncident> Incidents, string Currency, IReadOnlyDictionary<string, CommonReason> CommonIdentifiers);
@@ -107,7 +118,7 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
             }
         }
         return new FraudLinkOutcome(UnionOutcome.Parse(fields), newlyCommon,
-            fields[4].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries));
+            [.. fields[4].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries).Select(FraudSplit.Parse)]);
     }
 
     /// <summary>The chain an incident is in; null when it links to nothing (or is unknown).</summary>

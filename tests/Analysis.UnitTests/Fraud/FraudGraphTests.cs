@@ -37,6 +37,8 @@ public sealed class FraudGraphTests(GarnetFixture garnet) : IClassFixture<Garnet
 
         Assert.Equal(CommonReason.Bridge, Assert.Single(fourth.NewlyCommon).Value);
         Assert.Equal("", fourth.Union.Name); // its other identifier is its own
+        // The welded chain of five came apart: x1-x2, y1-y2 and o1 alone.
+        Assert.Equal([new FraudSplit(welded.Union.Name, "o1", 1), new FraudSplit(welded.Union.Name, "x1", 2), new FraudSplit(welded.Union.Name, "y1", 2)], fourth.Splits);
         Assert.Equal(["x1", "x2"], await MembersOf("x1"));
         Assert.Equal(["y1", "y2"], await MembersOf("y2"));
         Assert.Empty(await MembersOf("o1"));
