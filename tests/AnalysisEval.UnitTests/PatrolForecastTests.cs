@@ -42,7 +42,8 @@ public sealed class PatrolForecastTests
 
         // The plan: the rest of the night (2 h, the report came 10 minutes in), then nights 1 and 2 (one-night pauses seen,
         // one more), each the usual hour ± 2 h (the narrowest window).
-        Assert.Equal(new PatrolForecastScores(1, 0, 0, 0, 0.8, 0, 0, PlanInBoth: 0, MeanPlanHours: 0, MeanPlanNights: 3), scores with { MeanPlanHours = 0 });
+        Assert.Equal(new PatrolForecastScores(1, 0, 0, 0, 0, 0, 0, PlanInBoth: 0, MeanPlanHours: 0, MeanPlanNights: 3), scores with { MeanPlanHours = 0, MeanRadiusKm = 0 });
+        Assert.Equal(1.0, scores.MeanRadiusKm, 2); // around the last offence, as far as the crew wandered between outings
         Assert.Equal(10 - 10 / 60.0, scores.MeanPlanHours, 6);
     }
 

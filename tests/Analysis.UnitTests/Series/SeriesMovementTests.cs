@@ -49,13 +49,14 @@ public sealed class SeriesMovementTests
     }
 
     [Fact]
-    public void A_crew_working_one_district_a_kilometre_a_night_is_expected_around_its_last_offence()
+    public void A_crew_working_one_district_a_kilometre_a_night_is_expected_around_its_last_offence_as_far_as_it_wanders()
     {
         var members = new[] { Member("a", 0, 0, Day1), Member("b", 1, 0, Day1.AddDays(1)), Member("c", 2, 0, Day1.AddDays(2)) };
 
         var movement = SeriesMovement.From(members, new SeriesOptions(), DateTimeOffset.MinValue);
 
         Assert.Equal(0, Geo.DistanceM(movement.LastPosition!, movement.NextArea!.Center), 1);
+        Assert.Equal(1000, movement.NextArea.RadiusM); // a kilometre between outings, not half a move
         Assert.Contains("no steady long moves between outings", movement.NextArea.Explanation);
     }
 

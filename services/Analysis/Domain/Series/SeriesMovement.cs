@@ -28,7 +28,8 @@ public sealed record SeriesMovement(
     /// more than its moves vary) is expected ahead of its last offence by the recency-weighted mean move between outings;
     /// any other crew around its last offence (measured on the generated months: extrapolating every crew's recent moves
     /// put the next offence inside the circle less often than the same circle around the last offence,
-    /// docs/ANALYSIS-EVALUATION.md). The radius covers how much the recent moves varied; the window is the crew's usual
+    /// docs/ANALYSIS-EVALUATION.md). The radius covers how much the recent moves varied and, around the last offence, how
+    /// far the crew moved between outings (root mean square); the window is the crew's usual
     /// hour of day (circular mean, ± its spread) on the day the usual gap between outings points to. The patrol plan
     /// (<see cref="Plan"/>) adds the rest of the last offence's night and the other likely nights, as of <paramref name="asOf"/>.
     /// </summary>
@@ -51,7 +52,11 @@ public sealed record SeriesMovement(
         var nightStepM = Math.Sqrt(nightEastM * nightEastM + nightNorthM * nightNorthM);
         var roaming = nightMoves >= 2 && nightStepM >= Math.Max(RoamingStepM, nightSpreadM);
         var center = roaming ? Geo.Move(last, nightEastM, nightNorthM) : last.Clone();
-        var radius = Math.Clamp(Math.Max(spreadM, stepM / 2), options.MinPatrolRadiusM, options.MaxPatrolRadiusM);
+        // A crew that is not followed ahead strikes next about as far from its last offence as it moved between outings.
+        var outings = LastOfEachOuting(located);
+        var outingMoves = outings.Zip(outings.Skip(1), (a, b) => Geo.DistanceM(a.Location, b.Location)).ToList();
+        var wander = roaming || outingMoves.Count == 0 ? 0 : Math.Sqrt(outingMoves.Average(m => m * m));
+        var radius = Math.Clamp(Math.Max(Math.Max(spreadM, stepM / 2), wander), options.MinPatrolRadiusM, options.MaxPatrolRadiusM);
 
         var timeZone = options.TimeZone;
         var times = ordered.Where(m => m.OccurredAt is not null).Select(m => m.OccurredAt.ToDateTimeOffset()).ToList();
