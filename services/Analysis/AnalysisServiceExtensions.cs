@@ -1,3 +1,4 @@
+using Analysis.Domain.Fraud;
 using Analysis.Application;
 using Analysis.Domain;
 using Analysis.Domain.Series;
@@ -33,6 +34,7 @@ public static class AnalysisServiceExtensions
         services.AddSingleton<DisputeStore>();
         services.AddSingleton<SeriesGraph>();
         services.AddSingleton<FraudGraph>();
+        services.AddSingleton(sp => new CommonIdentifierRule(sp.GetRequiredService<IOptions<FraudOptions>>().Value));
         services.AddSingleton<WatchlistStore>();
         services.AddSingleton<SeriesReader>();
         services.AddSingleton<FraudChainReader>();

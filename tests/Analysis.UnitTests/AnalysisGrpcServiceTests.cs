@@ -1,4 +1,5 @@
 using Analysis.Domain;
+using Analysis.Domain.Fraud;
 using Analysis.Grpc;
 using Analysis.Infrastructure;
 using Analysis.Streaming;
@@ -20,7 +21,7 @@ public sealed class AnalysisGrpcServiceTests
     private AnalysisGrpcService Service(AlertHub hub)
     {
         // No Redis: these tests never reach the state.
-        return new AnalysisGrpcService(null!, null!, null!, null!, null!, null!, null!, hub, TimeProvider.System,
+        return new AnalysisGrpcService(null!, null!, null!, null!, null!, new CommonIdentifierRule(new FraudOptions { PublicIdentifiers = ["phone:95588"] }), null!, null!, hub, TimeProvider.System,
             Options.Create(new AnalysisOptions()), Options.Create(new HotspotOptions()), _lifetime);
     }
 
@@ -45,6 +46,33 @@ public sealed class AnalysisGrpcServiceTests
         var violation = Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations);
         Assert.Equal("incident_id", violation.Field);
         Assert.StartsWith("REQUIRED", violation.Description);
+    }
+
+    [Theory]
+    [InlineData(null, "identifier", "REQUIRED")]
+    [InlineData(IdentifierType.VehiclePlate, "identifier.type", "NOT_FRAUD_INFRASTRUCTURE")]
+    [InlineData(IdentifierType.Phone, "identifier.value", "EMPTY")]
+    public async Task SetIdentifierPublic_names_the_field_of_a_bad_identifier(IdentifierType? type, string field, string reason)
+    {
+        var request = new SetIdentifierPublicRequest { Public = true, Identifier = type is { } t ? new Identifier { Type = t, Value = t == IdentifierType.Phone ? " - " : "ZA-B1234" } : null };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Service(new AlertHub()).SetIdentifierPublic(request, new FakeCallContext(CancellationToken.None)));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var violation = Assert.Single(error.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations);
+        Assert.Equal(field, violation.Field);
+        Assert.StartsWith(reason, violation.Description);
+    }
+
+    [Fact]
+    public async Task SetIdentifierPublic_will_not_unlist_what_the_configuration_lists()
+    {
+        var request = new SetIdentifierPublicRequest { Public = false, Identifier = new Identifier { Type = IdentifierType.Phone, Value = "955-88" } };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Service(new AlertHub()).SetIdentifierPublic(request, new FakeCallContext(CancellationToken.None)));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("Analysis:Fraud:PublicIdentifiers", error.Status.Detail);
     }
 
     [Fact]

@@ -263,6 +263,40 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         await Assert.ThrowsAsync<RpcException>(() => Analysis.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = others[0].IncidentId }).ResponseAsync);
     }
 
+    protected async Task An_administrator_lists_a_service_account_as_public_and_the_chain_it_welded_comes_apart()
+    {
+        var service = new Identifier { Type = IdentifierType.PaymentAccount, Value = $"alipay:service-{Random.Shared.Next(100_000, 999_999)}" };
+        var now = DateTimeOffset.UtcNow;
+        string Account() => $"6214{Random.Shared.NextInt64(1_000_000_000_000, 9_999_999_999_999)}";
+        var (accountX, accountY) = (Account(), Account());
+        Incident[] x = [Fraud(accountX, 500, now.AddDays(-2), service), Fraud(accountX, 700, now.AddDays(-1))];
+        Incident[] y = [Fraud(accountY, 900, now.AddDays(-2), service), Fraud(accountY, 1100, now.AddDays(-1))];
+        foreach (var incident in x.Concat(y))
+        {
+            await PublishAndWaitAsync(incident);
+        }
+        // Two victims named it: nothing tells a platform's service account from an operation's account yet.
+        var welded = await EventuallyAsync(() => Analysis.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = x[0].IncidentId }).ResponseAsync,
+            c => c.IncidentIds.Count == 4);
+
+        // The administrator knows better (an operator may not: PERMISSION_DENIED, as the authorization matrix checks).
+        var listed = await Analysis.SetIdentifierPublicAsync(new SetIdentifierPublicRequest { Identifier = service, Public = true });
+
+        Assert.Equal(2, listed.Reports);
+        Assert.Equal([welded.ChainId], listed.SplitChainIds);
+        Assert.Equal(2, listed.ChainIds.Count);
+        var chainX = await Analysis.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = x[0].IncidentId });
+        Assert.Equal(x.Select(i => i.IncidentId).Order(StringComparer.Ordinal), chainX.IncidentIds);
+        Assert.Equal(IdentifierType.PaymentAccount, Assert.Single(chainX.CommonIdentifiers).Type);
+        var chainY = await Analysis.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = y[1].IncidentId });
+        Assert.Equal(y.Select(i => i.IncidentId).Order(StringComparer.Ordinal), chainY.IncidentIds);
+
+        var unlisted = await Analysis.SetIdentifierPublicAsync(new SetIdentifierPublicRequest { Identifier = service, Public = false });
+
+        Assert.Single(unlisted.ChainIds);
+        Assert.Equal(4, (await Analysis.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = y[1].IncidentId })).IncidentIds.Count);
+    }
+
     protected async Task A_wanted_person_seen_by_a_school_platform_raises_a_P1_watchlist_hit()
     {
         var idNumber = $"33010219{Random.Shared.Next(10_000_000, 99_999_999)}12";
@@ -497,6 +531,9 @@ public sealed class AnalysisOnEmbeddedKafka(EmbeddedKafkaSuite suite) : Analysis
 
     [Fact]
     public Task Watchlist_hit() => A_wanted_person_seen_by_a_school_platform_raises_a_P1_watchlist_hit();
+
+    [Fact]
+    public Task Public_identifier_listed_at_run_time() => An_administrator_lists_a_service_account_as_public_and_the_chain_it_welded_comes_apart();
 
     [Fact]
     public Task Hotspot() => Thefts_clustering_in_one_cell_within_an_hour_raise_a_hotspot_and_show_in_GetHotspots();

@@ -44,6 +44,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedKafkaSuite suite, ITestOutp
         ["/analysis.v1.AnalysisService/GetHotspots"] = [SuiteRoles.Operator, SuiteRoles.Admin],
         ["/analysis.v1.AnalysisService/UpsertWatchlistEntry"] = [SuiteRoles.Admin],
         ["/analysis.v1.AnalysisService/RemoveWatchlistEntry"] = [SuiteRoles.Admin],
+        ["/analysis.v1.AnalysisService/SetIdentifierPublic"] = [SuiteRoles.Admin],
         ["/analysis.v1.AnalysisService/ListWatchlist"] = [SuiteRoles.Admin],
     };
 
@@ -73,6 +74,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedKafkaSuite suite, ITestOutp
         ["/analysis.v1.AnalysisService/GetHotspots"] = new(_ => [new Contracts.Analysis.V1.GetHotspotsRequest()], StatusCode.InvalidArgument), // no area: the service names the field
         ["/analysis.v1.AnalysisService/UpsertWatchlistEntry"] = new(_ => [new Contracts.Analysis.V1.UpsertWatchlistEntryRequest()], StatusCode.InvalidArgument),
         ["/analysis.v1.AnalysisService/RemoveWatchlistEntry"] = new(_ => [new Contracts.Analysis.V1.RemoveWatchlistEntryRequest { EntryId = Guid.NewGuid().ToString() }], StatusCode.OK),
+        ["/analysis.v1.AnalysisService/SetIdentifierPublic"] = new(_ => [new Contracts.Analysis.V1.SetIdentifierPublicRequest()], StatusCode.InvalidArgument),
         ["/analysis.v1.AnalysisService/ListWatchlist"] = new(_ => [new Contracts.Analysis.V1.ListWatchlistRequest()], StatusCode.OK),
     };
 

@@ -54,6 +54,8 @@ public static class RpcPolicies
         ["/analysis.v1.AnalysisService/UpsertWatchlistEntry"] = Allow([Admin]),
         ["/analysis.v1.AnalysisService/RemoveWatchlistEntry"] = Allow([Admin]),
         ["/analysis.v1.AnalysisService/ListWatchlist"] = Allow([Admin]),
+        // Changes what links fraud reports for everyone: administrators only.
+        ["/analysis.v1.AnalysisService/SetIdentifierPublic"] = Allow([Admin]),
     };
 
     /// <summary>Infrastructure services, by full service name.</summary>

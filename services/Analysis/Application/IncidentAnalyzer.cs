@@ -61,7 +61,7 @@ public sealed class IncidentAnalyzer
 
     public IncidentAnalyzer(
         IncidentStore incidents, SpatialIndex spatial, HotspotStore hotspots, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
-        WatchlistStore watchlist, SeriesReader seriesReader, FraudChainReader chainReader, AlertSink sink, TimeProvider clock,
+        WatchlistStore watchlist, SeriesReader seriesReader, FraudChainReader chainReader, CommonIdentifierRule commonIdentifiers, AlertSink sink, TimeProvider clock,
         IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions, IOptions<DuplicateOptions> duplicateOptions,
         IOptions<DisputeOptions> disputeOptions, IOptions<FraudOptions> fraudOptions, IOptions<HotspotOptions> hotspotOptions, AnalysisStats stats)
     {
@@ -83,7 +83,7 @@ public sealed class IncidentAnalyzer
         _duplicates = new DuplicateRule(duplicateOptions.Value);
         _disputeOptions = disputeOptions.Value;
         _fraudOptions = fraudOptions.Value;
-        _commonIdentifiers = new CommonIdentifierRule(_fraudOptions);
+        _commonIdentifiers = commonIdentifiers;
         _grid = new HotspotGrid(hotspotOptions.Value.CellMeters);
         _hotspotRule = new HotspotRule(hotspotOptions.Value);
         _features = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, _options.FeatureCacheSize) });

@@ -1,5 +1,6 @@
 using Analysis.Application;
 using Analysis.Domain;
+using Analysis.Domain.Fraud;
 using Analysis.Domain.Hotspots;
 using Analysis.Infrastructure;
 using Analysis.Streaming;
@@ -19,6 +20,7 @@ public sealed class AnalysisGrpcService(
     SeriesReader seriesReader,
     FraudGraph fraud,
     FraudChainReader chainReader,
+    CommonIdentifierRule commonIdentifiers,
     HotspotStore hotspots,
     WatchlistStore watchlist,
     AlertHub alerts,
@@ -99,6 +101,31 @@ public sealed class AnalysisGrpcService(
                     ?? throw NotFound($"{IdentifierKeys.Describe(identifierKey)} links no fraud chain (unknown, on a single report, or common)");
             }
             return (await chainReader.ReadAsync(chainId))?.Chain ?? throw NotFound($"fraud chain {chainId} is unknown or past retention");
+        });
+    }
+
+    public override Task<SetIdentifierPublicResponse> SetIdentifierPublic(SetIdentifierPublicRequest request, ServerCallContext context)
+    {
+        var identifier = request.Identifier ?? throw InvalidArgument("identifier", "REQUIRED", "identifier is required");
+        if (!IdentifierKeys.IsFraudInfrastructure(identifier.Type))
+        {
+            throw InvalidArgument("identifier.type", "NOT_FRAUD_INFRASTRUCTURE",
+                "only identifiers that link fraud reports can be public: phone, bank account, payment account, device, SIM gateway, IP, social account, URL");
+        }
+        var key = IdentifierKeys.Key(identifier) ?? throw InvalidArgument("identifier.value", "EMPTY", "the identifier has no value left after normalising");
+        if (!request.Public && commonIdentifiers.IsListedPublic(key))
+        {
+            throw FailedPrecondition($"{IdentifierKeys.Describe(key)} is listed in configuration (Analysis:Fraud:PublicIdentifiers): remove it there to unlist it");
+        }
+        return Redis(async () =>
+        {
+            var outcome = await fraud.SetListedAsync(key, request.Public, commonIdentifiers, clock.GetUtcNow());
+            return new SetIdentifierPublicResponse
+            {
+                Reports = outcome.Reports,
+                ChainIds = { outcome.Chains },
+                SplitChainIds = { outcome.Splits.Select(s => s.Chain).Distinct(StringComparer.Ordinal) },
+            };
         });
     }
 

@@ -70,6 +70,12 @@ public sealed class SeriesGraph(IConnectionMultiplexer redis, RedisKeys keys)
     }
 }
 
+/// <summary>What listing or unlisting an identifier did.</summary>
+/// <param name="Reports">Reports that carry it.</param>
+/// <param name="Chains">The chains its reports are in now.</param>
+/// <param name="Splits">The parts of chains that came apart.</param>
+public sealed record FraudListingOutcome(int Reports, IReadOnlyList<string> Chains, IReadOnlyList<FraudSplit> Splits);
+
 /// <summary>One part of a chain that came apart: "old>part=size" as the fraud script reports it.</summary>
 public sealed record FraudSplit(string Chain, string Part, int Size)
 {
@@ -102,8 +108,7 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
         var k = keys.Fraud;
         // Only this report's listed keys travel: the script needs to know them, not the whole list.
         var listed = identifierKeys.Where(rule.IsListedPublic).ToList();
-        var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.FraudLink,
-            [k.Incidents, k.Identifiers, k.Chains, k.Aliases, k.Done, k.Activity],
+        var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.FraudLink, k.ForScripts,
             [incidentId, lossMinor, currency, rule.MaxDegree, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(),
              rule.BridgeMinGroups, rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.MaxNeighbourhoodReports, listed.Count,
              .. listed.Select(i => (RedisValue)i), .. identifierKeys.Select(i => (RedisValue)i)]))!;
@@ -119,6 +124,22 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
         }
         return new FraudLinkOutcome(UnionOutcome.Parse(fields), newlyCommon,
             [.. fields[4].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries).Select(FraudSplit.Parse)]);
+    }
+
+    /// <summary>
+    /// Lists an identifier as public (it never links) or unlists it (the rule judges it again), and rebuilds at once the
+    /// chains its reports are in. An identifier listed in configuration stays listed.
+    /// </summary>
+    public async Task<FraudListingOutcome> SetListedAsync(string identifierKey, bool listed, CommonIdentifierRule rule, DateTimeOffset now)
+    {
+        var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.FraudSetListed, keys.Fraud.ForScripts,
+            [identifierKey, listed ? "1" : "0", now.ToUnixTimeMilliseconds(), rule.MaxNeighbourhoodReports, rule.BridgeMinGroups,
+             rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.MaxDegree, rule.IsListedPublic(identifierKey) ? "1" : "0"]))!;
+        var fields = result.Split(GraphScripts.FieldSeparator);
+        return new FraudListingOutcome(
+            int.Parse(fields[0], CultureInfo.InvariantCulture),
+            [.. fields[1].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries).Select(c => c[..c.LastIndexOf('=')])],
+            [.. fields[2].Split(GraphScripts.ListSeparator, StringSplitOptions.RemoveEmptyEntries).Select(FraudSplit.Parse)]);
     }
 
     /// <summary>The chain an incident is in; null when it links to nothing (or is unknown).</summary>

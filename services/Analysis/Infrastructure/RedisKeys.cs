@@ -2,6 +2,7 @@ using Analysis.Domain;
 using Contracts.Common.V1;
 using Google.Protobuf.Reflection;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Analysis.Infrastructure;
 
@@ -52,7 +53,8 @@ public sealed class RedisKeys(string prefix)
         $"{prefix}:fraud:{{fraud}}:chains",
         $"{prefix}:fraud:{{fraud}}:aliases",
         $"{prefix}:fraud:{{fraud}}:done",
-        $"{prefix}:fraud:{{fraud}}:activity");
+        $"{prefix}:fraud:{{fraud}}:activity",
+        $"{prefix}:fraud:{{fraud}}:public");
 
     /// <summary>The series graph (union of linked incidents), tag {series}.</summary>
     public SeriesGraphKeys Series => new(
@@ -72,6 +74,11 @@ public sealed class RedisKeys(string prefix)
             : ((int)category).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
-public sealed record FraudGraphKeys(string Incidents, string Identifiers, string Chains, string Aliases, string Done, string Activity);
+/// <param name="Public">Set of identifier keys an administrator listed as public at run time (SetIdentifierPublic).</param>
+public sealed record FraudGraphKeys(string Incidents, string Identifiers, string Chains, string Aliases, string Done, string Activity, string Public)
+{
+    /// <summary>In the order the fraud scripts take them.</summary>
+    public RedisKey[] ForScripts => [Incidents, Identifiers, Chains, Aliases, Done, Activity, Public];
+}
 
 public sealed record SeriesGraphKeys(string Incidents, string Members, string Aliases, string Done, string Activity);

@@ -189,6 +189,49 @@ public sealed class FraudGraphTests(GarnetFixture garnet) : IClassFixture<Garnet
     }
 
     [Fact]
+    public async Task An_identifier_listed_at_run_time_stops_linking_at_once_and_links_again_when_unlisted()
+    {
+        var rule = Rule();
+        await Report("s1", rule, "bank:1111", "pay:alipay:customer-service");
+        await Report("s2", rule, "bank:1111");
+        await Report("t1", rule, "bank:2222", "pay:alipay:customer-service");
+        var welded = await Report("t2", rule, "bank:2222");
+        Assert.Equal(4, welded.Union.Size); // two carriers: nothing tells a service account from a mule account yet
+
+        var listing = await _graph.SetListedAsync("pay:alipay:customer-service", listed: true, rule, Now);
+
+        Assert.Equal(2, listing.Reports);
+        Assert.Equal(["s1", "t1"], listing.Chains);
+        Assert.Equal([new FraudSplit("s1", "s1", 2), new FraudSplit("s1", "t1", 2)], listing.Splits);
+        Assert.Equal(["s1", "s2"], await MembersOf("s2"));
+        Assert.Equal(["t1", "t2"], await MembersOf("t2"));
+        var chain = await _graph.ReadChainAsync("s1");
+        Assert.Equal(CommonReason.ListedPublic, chain!.CommonIdentifiers["pay:alipay:customer-service"]);
+        // Later reports carrying it do not link through it either.
+        var later = await Report("u1", rule, "bank:3333", "pay:alipay:customer-service");
+        Assert.Equal("", later.Union.Name);
+
+        var unlisting = await _graph.SetListedAsync("pay:alipay:customer-service", listed: false, rule, Now);
+
+        Assert.Equal(3, unlisting.Reports);
+        Assert.Equal(["s1"], unlisting.Chains); // three carriers, below the bridge threshold: it links again
+        Assert.Equal(["s1", "s2", "t1", "t2", "u1"], await MembersOf("u1"));
+    }
+
+    [Fact]
+    public async Task An_identifier_listed_in_configuration_stays_listed_when_unlisted_at_run_time()
+    {
+        var rule = Rule(publicIdentifiers: "phone:95588");
+        await Report("v1", rule, "bank:4444", "phone:95588");
+        await Report("w1", rule, "bank:5555", "phone:95588");
+
+        await _graph.SetListedAsync("phone:95588", listed: false, rule, Now);
+
+        Assert.Empty(await MembersOf("v1"));
+        Assert.Null(await _graph.ChainOfIdentifierAsync("phone:95588"));
+    }
+
+    [Fact]
     public async Task A_redelivered_report_gets_the_same_answer_and_counts_once()
     {
         var rule = Rule();
