@@ -16,7 +16,8 @@ internal sealed record EvalOptions(
     IReadOnlyDictionary<string, string> ServiceSettings,
     TimeSpan Timeout,
     int Explain,
-    int Orders)
+    int Orders,
+    IReadOnlyList<string> ListPublic)
 {
     public const string Usage = """
         usage:
@@ -30,10 +31,11 @@ internal sealed record EvalOptions(
               --set: a service setting, e.g. --set Analysis:Series:LinkThreshold=0.6 (also applied to --offline).
               --scenario: a generator setting changed for a what-if, e.g. --scenario PlateRead=0.8 (property names of
               ScenarioSettings; the setting's name says what was changed).
-          AnalysisEval chains [--setting easy|hard|both] [--seed N[,N...]] [--orders N] [--set Analysis:Fraud:Key=Value ...]
+          AnalysisEval chains [--setting easy|hard|both] [--seed N[,N...]] [--orders N] [--set Analysis:Fraud:Key=Value ...] [--list-public KEY ...]
               the scenario's fraud reports through the service's fraud graph script alone (in-process Garnet), in time
               order and in N orders a consumer of six partitions can see (default 10): chain purity and completeness
-              per order, to show how much the chains depend on arrival order
+              per order, to show how much the chains depend on arrival order. --list-public type:value (e.g.
+              pay:alipay:customer-service): listed as public at run time after the time-order run (SetIdentifierPublic), one more row
           AnalysisEval calibrate [--setting easy|hard|both] [--seed N[,N...]] [--set ...]
               fits the series weights by logistic regression on the candidate pairs of generated scenarios
               (use other seeds than the evaluation's) and prints them as --set arguments
@@ -55,6 +57,7 @@ internal sealed record EvalOptions(
         var timeout = TimeSpan.FromMinutes(15);
         var explain = 0;
         var orders = 10;
+        var listPublic = new List<string>();
         var scenario = new List<(string Key, string Value)>();
         for (var i = 1; i < args.Length; i++)
         {
@@ -105,6 +108,9 @@ internal sealed record EvalOptions(
                         }
 
                         break;
+                    case "--list-public":
+                        listPublic.Add(Value());
+                        break;
                     case "--timeout-seconds":
                         timeout = TimeSpan.FromSeconds(int.Parse(Value(), CultureInfo.InvariantCulture));
                         break;
@@ -127,7 +133,7 @@ internal sealed record EvalOptions(
             return (null, e.Message);
         }
 
-        return (new EvalOptions(args[0], settings, seeds, output, offline, service, timeout, explain, orders), null);
+        return (new EvalOptions(args[0], settings, seeds, output, offline, service, timeout, explain, orders, listPublic), null);
     }
 
     /// <summary>A copy of <paramref name="settings"/> with the named properties set, named after its changes ("hard PlateRead=0.8").</summary>

@@ -19,7 +19,8 @@ internal static class Output
             Console.WriteLine($"   {r.Order,-22} purity {r.Purity:F3}  completeness {r.Completeness:F3}  chains {r.Chains}");
         }
 
-        Console.WriteLine($"   range over {results.Count} orders: purity {results.Min(r => r.Purity):F3}-{results.Max(r => r.Purity):F3}, completeness {results.Min(r => r.Completeness):F3}-{results.Max(r => r.Completeness):F3}");
+        var orders = results.Where(r => !r.AfterListing).ToList();
+        Console.WriteLine($"   range over {orders.Count} orders: purity {orders.Min(r => r.Purity):F3}-{orders.Max(r => r.Purity):F3}, completeness {orders.Min(r => r.Completeness):F3}-{orders.Max(r => r.Completeness):F3}");
     }
 
     public static void Summary(LabelledScenario scenario)

@@ -55,7 +55,7 @@ if (options.Command == "chains")
         foreach (var seed in options.Seeds)
         {
             var scenario = ScenarioGenerator.Generate(settings, seed, start);
-            Output.Chains(scenario, await ChainOrders.RunAsync(scenario, options.FraudOptions(), options.Orders, cancel.Token));
+            Output.Chains(scenario, await ChainOrders.RunAsync(scenario, options.FraudOptions(), options.Orders, options.ListPublic, cancel.Token));
         }
     }
 

@@ -10,7 +10,8 @@ using StackExchange.Redis;
 namespace AnalysisEval.Evaluation;
 
 /// <summary>Chain purity and completeness of one arrival order.</summary>
-public sealed record ChainOrderResult(string Order, double Purity, double Completeness, int Chains);
+/// <param name="AfterListing">The time-order run after identifiers were listed as public: not one of the orders.</param>
+public sealed record ChainOrderResult(string Order, double Purity, double Completeness, int Chains, bool AfterListing = false);
 
 /// <summary>
 /// How much the fraud chains depend on arrival order: the scenario's fraud reports go through the service's own fraud
@@ -22,7 +23,8 @@ public static class ChainOrders
     /// <summary>Partitions of incidents.v1 in the evaluation and in compose.</summary>
     private const int Partitions = 6;
 
-    public static async Task<IReadOnlyList<ChainOrderResult>> RunAsync(LabelledScenario scenario, FraudOptions options, int orders, CancellationToken ct)
+    /// <param name="listAfter">Identifier keys an administrator lists as public (SetIdentifierPublic) after the time-order run: one more row.</param>
+    public static async Task<IReadOnlyList<ChainOrderResult>> RunAsync(LabelledScenario scenario, FraudOptions options, int orders, IReadOnlyList<string> listAfter, CancellationToken ct)
     {
         var reports = scenario.Incidents
             .Where(i => i.Incident.Report.Category == IncidentCategory.Fraud)
@@ -50,6 +52,22 @@ public static class ChainOrders
                 await graph.LinkAsync(id, loss?.MinorUnits ?? 0, loss?.CurrencyCode ?? "", keys, rule, incident.ReceivedAt.ToDateTimeOffset(), pruneBefore);
             }
 
+            results.Add(await ResultAsync(graph, run == 0 ? "time order" : $"partitions, order {run}"));
+            if (run == 0 && listAfter.Count > 0)
+            {
+                foreach (var key in listAfter)
+                {
+                    await graph.SetListedAsync(key, listed: true, rule, DateTimeOffset.UtcNow);
+                }
+
+                results.Add(await ResultAsync(graph, $"time order, then listed: {string.Join(", ", listAfter)}") with { AfterListing = true });
+            }
+        }
+
+        return results;
+
+        async Task<ChainOrderResult> ResultAsync(FraudGraph graph, string name)
+        {
             var chainOf = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var id in fraudIds)
             {
@@ -59,12 +77,9 @@ public static class ChainOrders
                 }
             }
 
-            results.Add(new ChainOrderResult(run == 0 ? "time order" : $"partitions, order {run}",
-                ClusterMetrics.Purity(chainOf, truth), ClusterMetrics.Completeness(chainOf, truth),
-                chainOf.Values.Distinct().Count(c => chainOf.Values.Count(v => v == c) >= 2)));
+            return new ChainOrderResult(name, ClusterMetrics.Purity(chainOf, truth), ClusterMetrics.Completeness(chainOf, truth),
+                chainOf.Values.Distinct().Count(c => chainOf.Values.Count(v => v == c) >= 2));
         }
-
-        return results;
     }
 
     /// <summary>
