@@ -18,10 +18,12 @@ public readonly record struct IncidentPair
 /// <param name="ChainOf">Incident id to fraud chain id.</param>
 /// <param name="DisputeOf">Incident id to dispute group id.</param>
 /// <param name="WatchlistHitOf">Incident id to the watchlist entry it hit.</param>
+/// <param name="Alerts">Alerts published on alerts.v1 (service runs only).</param>
 public sealed record Observations(
     IReadOnlyDictionary<IncidentPair, double> PairScores,
     IReadOnlyDictionary<string, string> SeriesOf,
     IReadOnlyDictionary<string, string> ChainOf,
     IReadOnlyDictionary<string, string> DisputeOf,
     IReadOnlyDictionary<string, string> WatchlistHitOf,
-    TimeSpan ProcessingTime);
+    TimeSpan ProcessingTime,
+    IReadOnlyList<Contracts.Common.V1.Alert> Alerts);

@@ -67,7 +67,7 @@ public static class OfflineRun
             Explain(scenario, features, scorer, scores, explain);
         }
 
-        return new Observations(scores, seriesOf, new Dictionary<string, string>(), new Dictionary<string, string>(), new Dictionary<string, string>(), stopwatch.Elapsed);
+        return new Observations(scores, seriesOf, new Dictionary<string, string>(), new Dictionary<string, string>(), new Dictionary<string, string>(), stopwatch.Elapsed, []);
     }
 
     /// <summary>Prints the highest-scoring unlinked pairs and the lowest-scoring linked ones, with the scorer's evidence: where tuning should look.</summary>

@@ -30,7 +30,8 @@ public sealed record Scorecard(
     int PredictedChains,
     PairwiseScores Disputes,
     PairwiseScores Watchlist,
-    TimeSpan ProcessingTime)
+    TimeSpan ProcessingTime,
+    InterceptScores Intercepts)
 {
     /// <summary>
     /// Pairs: every unordered pair of property crimes (theft, burglary, robbery); a pair is linked when both belong to the
@@ -91,7 +92,8 @@ public sealed record Scorecard(
             ClusterMetrics.Pairwise(observed.DisputeOf, Labels(scenario, t => t.DisputeGroup)),
             // A watchlist hit is a pair (sighting, entry): precision over hits reported, recall over planted sightings.
             WatchlistScores(observed.WatchlistHitOf, watchTruth),
-            observed.ProcessingTime);
+            observed.ProcessingTime,
+            InterceptScores.Of(observed.Alerts, chainTruth));
     }
 
     private static bool IsCandidate(SeriesFeatures a, SeriesFeatures b, double radiusM, double windowHours)
@@ -108,5 +110,24 @@ public sealed record Scorecard(
             hits.Count == 0 ? 1 : (double)correct / hits.Count,
             truth.Count == 0 ? 1 : (double)correct / truth.Count,
             hits.Count, truth.Count, correct);
+    }
+}
+
+/// <summary>
+/// INTERCEPT is P1 and Dispatch acts on it, so each one should be right: the new report (incident_ids[0]) belongs to the
+/// planted chain that most of the chain's other incidents (the rest of incident_ids) belong to.
+/// </summary>
+/// <param name="Raised">INTERCEPT alerts published.</param>
+/// <param name="Precision">Share of them that were right (1 when none were raised).</param>
+/// <param name="Splits">FRAUD_CHAIN_SPLIT alerts published (chains that came apart when an identifier was found common).</param>
+public readonly record struct InterceptScores(int Raised, double Precision, int Splits)
+{
+    public static InterceptScores Of(IReadOnlyList<Contracts.Common.V1.Alert> alerts, IReadOnlyDictionary<string, string> chainTruth)
+    {
+        var intercepts = alerts.Where(a => a.Kind == Contracts.Common.V1.AlertKind.Intercept && a.IncidentIds.Count >= 2).ToList();
+        var right = intercepts.Count(a => chainTruth.TryGetValue(a.IncidentIds[0], out var chain)
+            && a.IncidentIds.Skip(1).Select(id => chainTruth.GetValueOrDefault(id)).GroupBy(c => c).MaxBy(g => g.Count())?.Key == chain);
+        return new InterceptScores(intercepts.Count, intercepts.Count == 0 ? 1 : (double)right / intercepts.Count,
+            alerts.Count(a => a.Kind == Contracts.Common.V1.AlertKind.FraudChainSplit));
     }
 }

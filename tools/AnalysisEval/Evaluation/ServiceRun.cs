@@ -76,12 +76,44 @@ public static class ServiceRun
             await WaitProcessedAsync(client, scenario, timeout, cancellationToken);
             var processing = stopwatch.Elapsed;
             Console.WriteLine($"all processed after {processing.TotalSeconds:F1} s; reading links, series and chains");
-            return await CollectAsync(client, scenario, processing, cancellationToken);
+            var observed = await CollectAsync(client, scenario, processing, cancellationToken);
+            return observed with { Alerts = ReadAlerts(kafka.BootstrapServers) };
         }
         finally
         {
             await service.StopAsync(TimeSpan.FromSeconds(10));
         }
+    }
+
+    /// <summary>Every alert on alerts.v1 so far (read after the answers were collected: alerts follow the stored state by milliseconds).</summary>
+    private static List<Alert> ReadAlerts(string bootstrapServers)
+    {
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = $"analysis-eval-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+        }).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(Topics.Alerts, p, Offset.Beginning)));
+        var alerts = new List<Alert>();
+        var ended = new HashSet<int>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (ended.Count < Partitions && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(1)) is not { } result)
+            {
+                continue;
+            }
+            if (result.IsPartitionEOF)
+            {
+                ended.Add(result.Partition.Value);
+                continue;
+            }
+            alerts.Add(AlertRaised.Parser.ParseFrom(result.Message.Value).Alert);
+        }
+
+        return [.. alerts.DistinctBy(a => a.AlertId)];
     }
 
     private static void Publish(string bootstrapServers, LabelledScenario scenario)
@@ -229,7 +261,7 @@ public static class ServiceRun
         });
         // A dispute group is linked under each of its keys (the address and the pair of parties): an incident's group is
         // what its dispute links connect, not the key of whichever link came first.
-        return new Observations(scores, seriesOf, chainOf, LinkedGroups.Of(disputeLinks.Select(l => (l.First, l.Second))), watchOf, processing);
+        return new Observations(scores, seriesOf, chainOf, LinkedGroups.Of(disputeLinks.Select(l => (l.First, l.Second))), watchOf, processing, []);
     }
 
     private static Task<GetIncidentLinksResponse?> LinksWithRetryAsync(AnalysisService.AnalysisServiceClient client, string id, CancellationToken cancellationToken)
