@@ -16,11 +16,13 @@ internal static class Output
         Console.WriteLine($"== {scenario.Settings.Name}, seed {scenario.Seed}: {scenario.Incidents.Count(i => i.Incident.Report.Category == Contracts.Common.V1.IncidentCategory.Fraud)} fraud reports, {chains.Count} planted chains ({string.Join(", ", chains)})");
         foreach (var r in results)
         {
-            Console.WriteLine($"   {r.Order,-22} purity {r.Purity:F3}  completeness {r.Completeness:F3}  chains {r.Chains}");
+            Console.WriteLine($"   {r.Order,-22} purity {r.Purity:F3}  completeness {r.Completeness:F3}  chains {r.Chains}"
+                              + (r.AfterListing ? "" : $"  joins of known chains {r.Joins}, {r.JoinPrecision:P0} right"));
         }
 
         var orders = results.Where(r => !r.AfterListing).ToList();
-        Console.WriteLine($"   range over {orders.Count} orders: purity {orders.Min(r => r.Purity):F3}-{orders.Max(r => r.Purity):F3}, completeness {orders.Min(r => r.Completeness):F3}-{orders.Max(r => r.Completeness):F3}");
+        Console.WriteLine($"   range over {orders.Count} orders: purity {orders.Min(r => r.Purity):F3}-{orders.Max(r => r.Purity):F3}, completeness {orders.Min(r => r.Completeness):F3}-{orders.Max(r => r.Completeness):F3}, "
+                          + $"joins right {orders.Min(r => r.JoinPrecision):P0}-{orders.Max(r => r.JoinPrecision):P0}");
     }
 
     public static void Summary(LabelledScenario scenario)

@@ -10,8 +10,10 @@ using StackExchange.Redis;
 namespace AnalysisEval.Evaluation;
 
 /// <summary>Chain purity and completeness of one arrival order.</summary>
+/// <param name="Joins">Reports that joined a known chain on arrival (what raises INTERCEPT in the service).</param>
+/// <param name="JoinPrecision">Share of those whose planted chain is that of most of the chain they joined, at that moment.</param>
 /// <param name="AfterListing">The time-order run after identifiers were listed as public: not one of the orders.</param>
-public sealed record ChainOrderResult(string Order, double Purity, double Completeness, int Chains, bool AfterListing = false);
+public sealed record ChainOrderResult(string Order, double Purity, double Completeness, int Chains, int Joins = 0, double JoinPrecision = 1, bool AfterListing = false);
 
 /// <summary>
 /// How much the fraud chains depend on arrival order: the scenario's fraud reports go through the service's own fraud
@@ -46,13 +48,20 @@ public static class ChainOrders
             ct.ThrowIfCancellationRequested();
             var order = run == 0 ? reports : Interleave(reports, random);
             var graph = new FraudGraph(connection, new RedisKeys($"orders{run}"));
+            int joins = 0, rightJoins = 0;
             foreach (var (id, incident, keys) in order)
             {
                 var loss = incident.Report.ReportedLoss;
-                await graph.LinkAsync(id, loss?.MinorUnits ?? 0, loss?.CurrencyCode ?? "", keys, rule, incident.ReceivedAt.ToDateTimeOffset(), pruneBefore);
+                var outcome = await graph.LinkAsync(id, loss?.MinorUnits ?? 0, loss?.CurrencyCode ?? "", keys, rule, incident.ReceivedAt.ToDateTimeOffset(), pruneBefore);
+                if (outcome.Union.Grew && outcome.Union.LargestBefore >= options.MinChainIncidents && await graph.ReadChainAsync(outcome.Union.Name) is { } joined)
+                {
+                    joins++;
+                    var majority = joined.Incidents.Where(i => i.IncidentId != id).GroupBy(i => truth.GetValueOrDefault(i.IncidentId)).MaxBy(g => g.Count())?.Key;
+                    rightJoins += majority is not null && truth.GetValueOrDefault(id) == majority ? 1 : 0;
+                }
             }
 
-            results.Add(await ResultAsync(graph, run == 0 ? "time order" : $"partitions, order {run}"));
+            results.Add(await ResultAsync(graph, run == 0 ? "time order" : $"partitions, order {run}") with { Joins = joins, JoinPrecision = joins == 0 ? 1 : (double)rightJoins / joins });
             if (run == 0 && listAfter.Count > 0)
             {
                 foreach (var key in listAfter)
