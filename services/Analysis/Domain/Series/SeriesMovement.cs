@@ -109,7 +109,7 @@ public sealed record SeriesMovement(
         if (options.ContinuationHours > 0 && continuationEnd > asOf)
         {
             plan.Add(Recommendation(last, continuationRadius, lastAt, continuationEnd,
-                $"the rest of the night: crews often strike again within {options.ContinuationHours:0.#} h, a few streets on; patrol within {Geo.FormatDistance(continuationRadius)} of the last offence until {TimeZoneInfo.ConvertTime(continuationEnd, timeZone):HH:mm}"));
+                $"the rest of this outing: crews often strike again within {options.ContinuationHours:0.#} h, a few streets on; patrol within {Geo.FormatDistance(continuationRadius)} of the last offence until {TimeZoneInfo.ConvertTime(continuationEnd, timeZone):HH:mm}"));
         }
 
         var (usualHour, halfWidth) = UsualHour(times, timeZone);
