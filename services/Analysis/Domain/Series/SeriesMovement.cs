@@ -48,12 +48,12 @@ public sealed record SeriesMovement(
         var last = located[^1].Location;
         var (eastM, northM, spreadM, movesUsed) = RecentDisplacement(located, options.MovementRecentSteps);
         var stepM = Math.Sqrt(eastM * eastM + northM * northM);
-        var (nightEastM, nightNorthM, nightSpreadM, nightMoves) = RecentDisplacement(LastOfEachOuting(located), options.MovementRecentSteps);
+        var outings = LastOfEachOuting(located);
+        var (nightEastM, nightNorthM, nightSpreadM, nightMoves) = RecentDisplacement(outings, options.MovementRecentSteps);
         var nightStepM = Math.Sqrt(nightEastM * nightEastM + nightNorthM * nightNorthM);
         var roaming = nightMoves >= 2 && nightStepM >= Math.Max(RoamingStepM, nightSpreadM);
         var center = roaming ? Geo.Move(last, nightEastM, nightNorthM) : last.Clone();
         // A crew that is not followed ahead strikes next about as far from its last offence as it moved between outings.
-        var outings = LastOfEachOuting(located);
         var outingMoves = outings.Zip(outings.Skip(1), (a, b) => Geo.DistanceM(a.Location, b.Location)).ToList();
         var wander = roaming || outingMoves.Count == 0 ? 0 : Math.Sqrt(outingMoves.Average(m => m * m));
         var radius = Math.Clamp(Math.Max(Math.Max(spreadM, stepM / 2), wander), options.MinPatrolRadiusM, options.MaxPatrolRadiusM);
@@ -74,7 +74,9 @@ public sealed record SeriesMovement(
             recommendation.To = Timestamp.FromDateTimeOffset(w.To);
         }
 
-        var plan = Plan(located, times, recommendation.Center, radius, roaming ? (nightEastM, nightNorthM) : null, options, asOf);
+        var plan = window is { } rhythm
+            ? Plan(located, times, rhythm, recommendation.Center, radius, roaming ? (nightEastM, nightNorthM) : null, options, asOf)
+            : [];
         return new SeriesMovement(path, last.Clone(), recommendation, plan, districts);
     }
 
@@ -87,16 +89,12 @@ public sealed record SeriesMovement(
     /// varying number of nights, so one night's window is a guess among several; the plan says what covering them takes.
     /// Windows that end before <paramref name="asOf"/> are left out: a burglary found in the morning has no night left.
     /// </summary>
+    /// <param name="rhythm">The next-area window: its usual hour and half-width serve every night of the plan.</param>
     private static List<PatrolRecommendation> Plan(
-        List<SeriesMember> located, IReadOnlyList<DateTimeOffset> times, GeoPoint nextCentre, double nextRadiusM,
+        List<SeriesMember> located, IReadOnlyList<DateTimeOffset> times, TimeWindow rhythm, GeoPoint nextCentre, double nextRadiusM,
         (double EastM, double NorthM)? roamingMove, SeriesOptions options, DateTimeOffset asOf)
     {
         var plan = new List<PatrolRecommendation>();
-        if (times.Count == 0)
-        {
-            return plan;
-        }
-
         var timeZone = options.TimeZone;
         var lastAt = times.Max();
         var last = located[^1].Location;
@@ -112,7 +110,7 @@ public sealed record SeriesMovement(
                 $"the rest of this outing: crews often strike again within {options.ContinuationHours:0.#} h, a few streets on; patrol within {Geo.FormatDistance(continuationRadius)} of the last offence until {TimeZoneInfo.ConvertTime(continuationEnd, timeZone):HH:mm}"));
         }
 
-        var (usualHour, halfWidth) = UsualHour(times, timeZone);
+        var (usualHour, halfWidth) = (rhythm.UsualHour, rhythm.HalfWidthHours);
         var pauses = OutingGapsHours(times).Select(h => (int)Math.Max(1, Math.Round(h / 24))).ToList();
         var lastNight = Math.Min(pauses.Count == 0 ? options.MaxPatrolNights : pauses.Max() + 1, options.MaxPatrolNights);
         var where = roamingMove is { } move
