@@ -135,9 +135,18 @@ public sealed class FraudOptions : IValidatableObject
     [Range(2, 1000)]
     public int BridgeMinGroups { get; set; } = 4;
 
-    /// <summary>... and those groups are at least this share of the reports carrying it.</summary>
+    /// <summary>... and those groups are at least this share of the reports carrying it ...</summary>
     [Range(0.0, 1.0)]
     public double BridgeShare { get; set; } = 0.7;
+
+    /// <summary>
+    /// ... or there are at least this many groups, whatever the share. The share protects a busy account whose victims
+    /// partly know the operation's other numbers (4 groups among 7 reports); no operation's account showed more than 4
+    /// groups in the generated months, while a public number named by several victims of each of many operations has
+    /// many groups and a share under the threshold (repeat victims of one operation are one group).
+    /// </summary>
+    [Range(2, 1000)]
+    public int BridgeDecisiveGroups { get; set; } = 6;
 
     /// <summary>
     /// After a report, the fraud script reads its chain, the chains it joins and, through bridges, the chains around
@@ -172,6 +181,10 @@ public sealed class FraudOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (BridgeDecisiveGroups < BridgeMinGroups)
+        {
+            yield return new ValidationResult("BridgeDecisiveGroups must be at least BridgeMinGroups", [nameof(BridgeDecisiveGroups)]);
+        }
         foreach (var entry in PublicIdentifiers.Where(e => Fraud.CommonIdentifierRule.ParsePublic(e) is null))
         {
             yield return new ValidationResult(

@@ -121,7 +121,7 @@ internal static class GraphScripts
         """;
 
     // Needs: KEYS as below, fields/list/join (Helpers). Defines record/getGroup/setGroup and
-    // recompute(seeds, id, now, maxReach, bridgeGroups, bridgeShare, newlyCommon): judges the bridges and rebuilds the chains
+    // recompute(seeds, id, now, maxReach, bridgeGroups, bridgeShare, decisiveGroups, newlyCommon): judges the bridges and rebuilds the chains
     // around the seed reports (id: the new report, or nil), writes what changed, and returns compOf (report → its chain's
     // members, with .name), the splits ("old>part=size") and rec (report → its record before: .group, .keys).
     private const string FraudRecompute = """
@@ -133,7 +133,7 @@ internal static class GraphScripts
           if f then f[1] = g; redis.call('HSET', incK, m, table.concat(f, US)) end
         end
 
-        local function recompute(seeds, id, now, maxReach, bridgeGroups, bridgeShare, newlyCommon)
+        local function recompute(seeds, id, now, maxReach, bridgeGroups, bridgeShare, decisiveGroups, newlyCommon)
           local entries, records = {}, {}
           local function entry(k)
             local e = entries[k]
@@ -246,7 +246,7 @@ internal static class GraphScripts
           end
           for _, k in ipairs(heavy) do
             local g = groupsOf(k)
-            if g >= bridgeGroups and g >= bridgeShare * entries[k].count then
+            if g >= bridgeGroups and (g >= bridgeShare * entries[k].count or g >= decisiveGroups) then
               setFlag(k, '2')
             else
               linking[k] = true
@@ -362,8 +362,8 @@ internal static class GraphScripts
     /// KEYS: incidents (id → "chain US loss US currency US identifier keys"), identifiers (key → "count US state US ids"),
     /// chains (name → ids), aliases, done, activity, public (identifiers listed at run time). ARGV: incident id, loss
     /// (minor units), currency, common-degree cap, activity time (ms), prune cutoff (ms), bridge minimum groups, bridge
-    /// share, reports read at most to judge bridges again, count of keys listed in configuration, those keys...,
-    /// identifier keys...
+    /// share, groups that make a bridge whatever the share, reports read at most to judge bridges again, count of keys
+    /// listed in configuration, those keys..., identifier keys...
     /// Identifier state: 0 links; 1 common (more carriers than the cap); 2 common (a bridge, see
     /// <see cref="Domain.Fraud.CommonIdentifierRule"/>; it keeps its carriers, and links again when they come to belong
     /// together); 3 common (listed as public, in configuration or at run time; it keeps its carriers, so that it can be
@@ -378,7 +378,8 @@ internal static class GraphScripts
 
         local id, loss, currency = ARGV[1], ARGV[2], ARGV[3]
         local cap, now, cutoff = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-        local bridgeGroups, bridgeShare, maxReach, listedCount = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+        local bridgeGroups, bridgeShare, decisiveGroups = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+        local maxReach, listedCount = tonumber(ARGV[10]), tonumber(ARGV[11])
         local prior = redis.call('HGET', doneK, id)
         if prior then return prior end
 
@@ -422,8 +423,8 @@ internal static class GraphScripts
         -- (in configuration or at run time) it stops linking and keeps them (up to the cap); no longer listed, it is judged
         -- by the rule again. Either way the reports it carried are judged again below.
         local listed, idents = {}, {}
-        for i = 11, 10 + listedCount do listed[ARGV[i]] = true end
-        for i = 11 + listedCount, #ARGV do idents[#idents + 1] = ARGV[i] end
+        for i = 12, 11 + listedCount do listed[ARGV[i]] = true end
+        for i = 12 + listedCount, #ARGV do idents[#idents + 1] = ARGV[i] end
         redis.call('HSET', incK, id, '' .. US .. loss .. US .. currency .. US .. join(idents))
         local newlyCommon, seeds = {}, {id}
         for _, k in ipairs(idents) do
@@ -451,7 +452,7 @@ internal static class GraphScripts
           redis.call('HSET', idnK, k, count .. US .. flag .. US .. members)
         end
 
-        local compOf, splits, rec = recompute(seeds, id, now, maxReach, bridgeGroups, bridgeShare, newlyCommon)
+        local compOf, splits, rec = recompute(seeds, id, now, maxReach, bridgeGroups, bridgeShare, decisiveGroups, newlyCommon)
 
         -- This report's chain, with what it was made of: each earlier chain's members now in it, or a lone report.
         local own = compOf[id]
@@ -478,14 +479,15 @@ internal static class GraphScripts
     /// <summary>
     /// Lists an identifier as public at run time, or unlists it; KEYS as <see cref="FraudLink"/>. ARGV: identifier key,
     /// "1" to list or "0" to unlist, now (ms), reports read at most to judge bridges again, bridge minimum groups, bridge
-    /// share, common-degree cap, "1" when configuration lists it (it then stays listed).
+    /// share, groups that make a bridge whatever the share, common-degree cap, "1" when configuration lists it (it then
+    /// stays listed).
     /// The chains its carriers were in are rebuilt at once. Returns "reports US chain=size... US splits".
     /// </summary>
     public const string FraudSetListed = Helpers + "\n" + FraudRecompute + "\n" + """
 
         local k, listing, now = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3])
-        local maxReach, bridgeGroups, bridgeShare, cap = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-        local isListed = listing or ARGV[8] == '1'
+        local maxReach, bridgeGroups, bridgeShare, decisiveGroups = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+        local cap, isListed = tonumber(ARGV[8]), listing or ARGV[9] == '1'
         if listing then redis.call('SADD', publicK, k) else redis.call('SREM', publicK, k) end
         local raw = redis.call('HGET', idnK, k)
         if not raw then return '0' .. US .. '' .. US .. '' end
@@ -500,7 +502,7 @@ internal static class GraphScripts
           redis.call('HSET', idnK, k, count .. US .. newFlag .. US .. members)
         end
         local seeds = list(members)
-        local compOf, splits = recompute(seeds, nil, now, maxReach, bridgeGroups, bridgeShare, newlyCommon)
+        local compOf, splits = recompute(seeds, nil, now, maxReach, bridgeGroups, bridgeShare, decisiveGroups, newlyCommon)
         local chains, seen = {}, {}
         for _, m in ipairs(seeds) do
           local c = compOf[m]

@@ -110,7 +110,7 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
         var listed = identifierKeys.Where(rule.IsListedPublic).ToList();
         var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.FraudLink, k.ForScripts,
             [incidentId, lossMinor, currency, rule.MaxDegree, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(),
-             rule.BridgeMinGroups, rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.MaxNeighbourhoodReports, listed.Count,
+             rule.BridgeMinGroups, rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.BridgeDecisiveGroups, rule.MaxNeighbourhoodReports, listed.Count,
              .. listed.Select(i => (RedisValue)i), .. identifierKeys.Select(i => (RedisValue)i)]))!;
         var fields = result.Split(GraphScripts.FieldSeparator);
         var newlyCommon = new Dictionary<string, CommonReason>(StringComparer.Ordinal);
@@ -134,7 +134,7 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
     {
         var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.FraudSetListed, keys.Fraud.ForScripts,
             [identifierKey, listed ? "1" : "0", now.ToUnixTimeMilliseconds(), rule.MaxNeighbourhoodReports, rule.BridgeMinGroups,
-             rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.MaxDegree, rule.IsListedPublic(identifierKey) ? "1" : "0"]))!;
+             rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.BridgeDecisiveGroups, rule.MaxDegree, rule.IsListedPublic(identifierKey) ? "1" : "0"]))!;
         var fields = result.Split(GraphScripts.FieldSeparator);
         return new FraudListingOutcome(
             int.Parse(fields[0], CultureInfo.InvariantCulture),

@@ -10,6 +10,14 @@ public sealed class CommonIdentifierRuleTests
         => new(new FraudOptions { PublicIdentifiers = publicIdentifiers });
 
     [Fact]
+    public void Options_whose_decisive_groups_are_below_the_minimum_fail_validation()
+    {
+        var options = new FraudOptions { BridgeMinGroups = 4, BridgeDecisiveGroups = 3 };
+
+        Assert.Contains(options.Validate(new ValidationContext(options)), e => e.MemberNames.Contains(nameof(FraudOptions.BridgeDecisiveGroups)));
+    }
+
+    [Fact]
     public void A_listed_host_covers_its_subdomains_and_every_address_on_it_but_not_look_alikes()
     {
         var rule = Rule("url:https://www.Douyin.com/", "phone:955-88");

@@ -70,6 +70,23 @@ public sealed class FraudGraphTests(GarnetFixture garnet) : IClassFixture<Garnet
     }
 
     [Fact]
+    public async Task A_public_number_named_by_several_victims_of_each_of_many_operations_is_a_bridge_whatever_the_share()
+    {
+        var rule = Rule();
+        // Two victims of each of six operations (12 reports, 6 groups: a share of 0.5, under 0.7), each operation with its own account.
+        for (var op = 1; op <= 6; op++)
+        {
+            await Report($"p{op}a", rule, $"bank:70{op}", "phone:95566");
+            await Report($"p{op}b", rule, $"bank:70{op}", "phone:95566");
+        }
+
+        var chain = await _graph.ReadChainAsync((await _graph.ChainOfIncidentAsync("p1a"))!);
+
+        Assert.Equal(["p1a", "p1b"], chain!.Incidents.Select(i => i.IncidentId));
+        Assert.Equal(CommonReason.Bridge, chain.CommonIdentifiers["phone:95566"]);
+    }
+
+    [Fact]
     public async Task A_young_operations_account_taken_for_a_bridge_links_again_once_later_victims_connect_its_reports()
     {
         var rule = Rule();

@@ -23,7 +23,8 @@ public enum CommonReason
 /// reports otherwise fall apart into as many groups as there are reports. The fraud graph script
 /// (<see cref="Infrastructure.GraphScripts.FraudLink"/>) applies the thresholds held here: an identifier is a bridge
 /// when its reports form at least <see cref="BridgeMinGroups"/> groups, at least <see cref="BridgeShare"/> of its
-/// reports, through the linking identifiers carried by fewer reports than it (ties by key). Judging each identifier
+/// reports (or at least <see cref="BridgeDecisiveGroups"/> groups, whatever the share), through the linking identifiers
+/// carried by fewer reports than it (ties by key). Judging each identifier
 /// only on those below it, from the least carried up, makes the answer a function of the reports, whatever their
 /// order: two hotlines named together cannot hold each other up, and a bridge links again as soon as its reports come
 /// together. The degree cap bounds what one identifier can cost, and the public list covers what an administrator
@@ -39,6 +40,7 @@ public sealed class CommonIdentifierRule
         MaxDegree = options.CommonIdentifierDegree;
         BridgeMinGroups = options.BridgeMinGroups;
         BridgeShare = options.BridgeShare;
+        BridgeDecisiveGroups = options.BridgeDecisiveGroups;
         MaxNeighbourhoodReports = options.MaxNeighbourhoodReports;
         _publicKeys = options.PublicIdentifiers.Select(ParsePublic).Where(k => k is not null).Select(k => k!).ToHashSet(StringComparer.Ordinal);
         _publicHosts = [.. _publicKeys.Where(k => k.StartsWith(UrlPrefix, StringComparison.Ordinal) && !k.Contains('/', StringComparison.Ordinal)).Select(k => k[UrlPrefix.Length..])];
@@ -51,6 +53,8 @@ public sealed class CommonIdentifierRule
     public int BridgeMinGroups { get; }
 
     public double BridgeShare { get; }
+
+    public int BridgeDecisiveGroups { get; }
 
     /// <summary>Reports read at most, after a new report, to judge again the bridges around its chain.</summary>
     public int MaxNeighbourhoodReports { get; }
