@@ -56,8 +56,7 @@ public static class ChainOrders
                 if (outcome.Union.Grew && outcome.Union.LargestBefore >= options.MinChainIncidents && await graph.ReadChainAsync(outcome.Union.Name) is { } joined)
                 {
                     joins++;
-                    var majority = joined.Incidents.Where(i => i.IncidentId != id).GroupBy(i => truth.GetValueOrDefault(i.IncidentId)).MaxBy(g => g.Count())?.Key;
-                    rightJoins += majority is not null && truth.GetValueOrDefault(id) == majority ? 1 : 0;
+                    rightJoins += InterceptScores.JoinsItsOwnChain(id, joined.Incidents.Select(i => i.IncidentId).Where(m => m != id), truth) ? 1 : 0;
                 }
             }
 
@@ -87,7 +86,7 @@ public static class ChainOrders
             }
 
             return new ChainOrderResult(name, ClusterMetrics.Purity(chainOf, truth), ClusterMetrics.Completeness(chainOf, truth),
-                chainOf.Values.Distinct().Count(c => chainOf.Values.Count(v => v == c) >= 2));
+                chainOf.Values.CountBy(c => c).Count(c => c.Value >= 2));
         }
     }
 

@@ -125,9 +125,13 @@ public readonly record struct InterceptScores(int Raised, double Precision, int 
     public static InterceptScores Of(IReadOnlyList<Contracts.Common.V1.Alert> alerts, IReadOnlyDictionary<string, string> chainTruth)
     {
         var intercepts = alerts.Where(a => a.Kind == Contracts.Common.V1.AlertKind.Intercept && a.IncidentIds.Count >= 2).ToList();
-        var right = intercepts.Count(a => chainTruth.TryGetValue(a.IncidentIds[0], out var chain)
-            && a.IncidentIds.Skip(1).Select(id => chainTruth.GetValueOrDefault(id)).GroupBy(c => c).MaxBy(g => g.Count())?.Key == chain);
+        var right = intercepts.Count(a => JoinsItsOwnChain(a.IncidentIds[0], a.IncidentIds.Skip(1), chainTruth));
         return new InterceptScores(intercepts.Count, intercepts.Count == 0 ? 1 : (double)right / intercepts.Count,
             alerts.Count(a => a.Kind == Contracts.Common.V1.AlertKind.FraudChainSplit));
     }
+
+    /// <summary>Whether a report that joined a chain belongs to the planted chain most of the chain's other incidents belong to (a one-off never does).</summary>
+    public static bool JoinsItsOwnChain(string reportId, IEnumerable<string> otherMembers, IReadOnlyDictionary<string, string> chainTruth)
+        => chainTruth.TryGetValue(reportId, out var chain)
+           && otherMembers.Select(id => chainTruth.GetValueOrDefault(id)).GroupBy(c => c).MaxBy(g => g.Count())?.Key == chain;
 }

@@ -102,7 +102,7 @@ public sealed class CommonIdentifierRule
     public string Explain(string identifierKey, CommonReason reason) => reason switch
     {
         CommonReason.Bridge => $"{IdentifierKeys.Describe(identifierKey)} is too common to link: the reports carrying it have nothing else in common "
-                               + $"(at least {BridgeMinGroups} unrelated groups, {BridgeShare:P0} of its reports or more), like a public hotline or site",
+                               + $"(at least {BridgeMinGroups} unrelated groups making up {BridgeShare:P0} of its reports or more, or {BridgeDecisiveGroups} groups or more), like a public hotline or site",
         CommonReason.ListedPublic => $"{IdentifierKeys.Describe(identifierKey)} is a listed public identifier: it never links",
         _ => $"{IdentifierKeys.Describe(identifierKey)} is too common to link (in more than {MaxDegree} reports)",
     };
