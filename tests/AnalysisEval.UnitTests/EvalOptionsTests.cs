@@ -31,4 +31,14 @@ public sealed class EvalOptionsTests
         Assert.Null(options);
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Chain_order_options_are_refused_outside_the_chains_command()
+    {
+        var (options, error) = EvalOptions.Parse(["evaluate", "--orders", "3"]);
+
+        Assert.Null(options);
+        Assert.Contains("chains command only", error, StringComparison.Ordinal);
+        Assert.Equal(["pay:x"], EvalOptions.Parse(["chains", "--orders", "3", "--list-public", "pay:x"]).Options!.ListPublic);
+    }
 }

@@ -124,6 +124,11 @@ internal sealed record EvalOptions(
             }
         }
 
+        if (args[0] != "chains" && (listPublic.Count > 0 || args.Contains("--orders")))
+        {
+            return (null, "--orders and --list-public apply to the chains command only");
+        }
+
         try
         {
             settings = [.. settings.Select(s => WithChanges(s, scenario))];
