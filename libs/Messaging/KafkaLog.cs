@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Messaging;
 
 /// <summary>Routes librdkafka's own log lines into the host's logging instead of stderr.</summary>
-internal static class KafkaLog
+public static class KafkaLog
 {
     public static void Write(ILogger logger, LogMessage message)
     {

@@ -30,6 +30,10 @@ public static class AnalysisServiceExtensions
         services.AddSingleton<RedisKeys>();
         services.AddSingleton<IncidentStore>();
         services.AddSingleton<SpatialIndex>();
+        services.AddSingleton<IncidentIndexing>();
+        // Started before the analysing consumer: its searches wait for the index to hold what was published before them.
+        services.AddSingleton<IncidentIndexFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<IncidentIndexFeed>());
         services.AddSingleton<HotspotStore>();
         services.AddSingleton<DisputeStore>();
         services.AddSingleton<SeriesGraph>();

@@ -23,7 +23,7 @@ public sealed class RedisKeysTests
     {
         var replay = new RedisKeys("analysis-r2");
         Assert.StartsWith("analysis-r2:", replay.Incident("x"));
-        Assert.All(new[] { replay.Fraud.Incidents, replay.Series.Members, replay.Watchlist.Index, replay.Disputes("a-1"), replay.Geo("property", "2520:10215") },
+        Assert.All(new[] { replay.Fraud.Incidents, replay.Series.Members, replay.Watchlist.Index, replay.Disputes("a-1") },
             key => Assert.StartsWith("analysis-r2:", key));
     }
 

@@ -6,9 +6,9 @@ using Analysis.Domain.Fraud;
 using Analysis.Domain.Hotspots;
 using Analysis.Domain.Series;
 using Analysis.Infrastructure;
+using Analysis.Messaging;
 using Contracts.Analysis.V1;
 using Contracts.Common.V1;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Analysis.Application;
@@ -37,7 +37,9 @@ public sealed class IncidentAnalyzer
     private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("analysis.incident.duration", "ms", "Time to analyse one incident, alerts published");
 
     private readonly IncidentStore _incidents;
+    private readonly IncidentIndexing _indexing;
     private readonly SpatialIndex _spatial;
+    private readonly IncidentIndexFeed _feed;
     private readonly HotspotStore _hotspots;
     private readonly DisputeStore _disputes;
     private readonly SeriesGraph _series;
@@ -56,18 +58,19 @@ public sealed class IncidentAnalyzer
     private readonly CommonIdentifierRule _commonIdentifiers;
     private readonly HotspotGrid _grid;
     private readonly HotspotRule _hotspotRule;
-    private readonly MemoryCache _features;
     private readonly AnalysisStats _stats;
 
     public IncidentAnalyzer(
-        IncidentStore incidents, SpatialIndex spatial, HotspotStore hotspots, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
+        IncidentStore incidents, IncidentIndexing indexing, SpatialIndex spatial, IncidentIndexFeed feed, HotspotStore hotspots, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
         WatchlistStore watchlist, SeriesReader seriesReader, FraudChainReader chainReader, CommonIdentifierRule commonIdentifiers, AlertSink sink, TimeProvider clock,
         IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions, IOptions<DuplicateOptions> duplicateOptions,
         IOptions<DisputeOptions> disputeOptions, IOptions<FraudOptions> fraudOptions, IOptions<HotspotOptions> hotspotOptions, AnalysisStats stats)
     {
         _stats = stats;
         _incidents = incidents;
+        _indexing = indexing;
         _spatial = spatial;
+        _feed = feed;
         _hotspots = hotspots;
         _disputes = disputes;
         _series = series;
@@ -86,7 +89,6 @@ public sealed class IncidentAnalyzer
         _commonIdentifiers = commonIdentifiers;
         _grid = new HotspotGrid(hotspotOptions.Value.CellMeters);
         _hotspotRule = new HotspotRule(hotspotOptions.Value);
-        _features = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, _options.FeatureCacheSize) });
     }
 
     private TimeSpan Retention => TimeSpan.FromDays(_options.IncidentRetentionDays);
@@ -108,7 +110,7 @@ public sealed class IncidentAnalyzer
 
         await _incidents.SaveAsync(incident, expiresAt);
         await Task.WhenAll(
-            NearbyAsync(context),
+            NearbyAsync(context, cancellationToken),
             HotspotAsync(context),
             DisputesAsync(context),
             FraudAsync(context),
@@ -156,22 +158,17 @@ public sealed class IncidentAnalyzer
 
     // ---- near-duplicates and series: both start from the spatial index ----
 
-    private async Task NearbyAsync(Context c)
+    private async Task NearbyAsync(Context c, CancellationToken cancellationToken)
     {
-        if (!SpatialIndex.IsIndexable(c.Report.Location))
+        // Indexed before searching: of two incidents analysed at the same time here, the later search sees the earlier add.
+        if (_indexing.Add(c.Incident, c.Now) is not { } indexed)
         {
             return;
         }
-        var isSeries = SeriesFeatures.IsSeriesCategory(c.Report.Category);
-        var features = isSeries ? SeriesFeatures.From(c.Incident) : null;
-        var sketch = features is not null
-            ? CandidateSketch.Of(features, c.Report.Location)
-            : CandidateSketch.Located(c.Report.Location, c.Report.Category, c.OccurredAt);
-        // Any incident still in retention may search its window: members older than that can never be found again.
-        var keepFor = Retention + (isSeries ? TimeSpan.FromDays(_seriesOptions.CandidateWindowDays) : _duplicates.Window);
-        // Indexed before searching: of two incidents processed at the same time, the later search sees the earlier add.
-        await _spatial.AddAsync(c.Id, sketch, c.OccurredAt, c.Now, keepFor);
-
+        // And every incident published before now, whichever replica analyses it: of two analysed at the same time on two
+        // replicas, the one that queried later sees the other.
+        await _feed.CaughtUpAsync(cancellationToken);
+        var (sketch, features) = (indexed.Sketch, indexed.Features);
         if (features is null)
         {
             await SearchDuplicatesAsync(c);
@@ -180,12 +177,12 @@ public sealed class IncidentAnalyzer
         // One search serves both: the series candidates are the nearest first, so when they reach past the duplicate
         // radius (or are all there is) they hold every near-duplicate too, and the second search is saved.
         var limit = _seriesOptions.MaxCandidates + 1;
-        var nearby = await _spatial.SearchAsync(c.Report.Category, c.Report.Location, _seriesOptions.CandidateRadiusKm * 1000, c.OccurredAt,
+        var nearby = _spatial.Search(c.Report.Category, c.Report.Location, _seriesOptions.CandidateRadiusKm * 1000, c.OccurredAt,
             TimeSpan.FromDays(_seriesOptions.CandidateWindowDays), limit);
         var coversDuplicates = _seriesOptions.CandidateRadiusKm * 1000 >= _duplicates.RadiusMeters
                                && TimeSpan.FromDays(_seriesOptions.CandidateWindowDays) >= _duplicates.Window
                                && (nearby.Count < limit || nearby[^1].DistanceMeters > _duplicates.RadiusMeters);
-        var duplicates = coversDuplicates ? nearby : await _spatial.SearchAsync(c.Report.Category, c.Report.Location, _duplicates.RadiusMeters, c.OccurredAt, _duplicates.Window, 64);
+        var duplicates = coversDuplicates ? nearby : _spatial.Search(c.Report.Category, c.Report.Location, _duplicates.RadiusMeters, c.OccurredAt, _duplicates.Window, 64);
         var finding = _duplicates.Find(c.Id, c.Report.Category, c.OccurredAt, duplicates);
         if (finding.Earlier is not null)
         {
@@ -199,10 +196,10 @@ public sealed class IncidentAnalyzer
         await Task.WhenAll(DuplicatesAsync(c, finding), SeriesAsync(c, features, sketch, [.. nearby.Where(n => !sameEvent.Contains(n.IncidentId))]));
     }
 
-    private async Task SearchDuplicatesAsync(Context c)
+    private Task SearchDuplicatesAsync(Context c)
     {
-        var nearby = await _spatial.SearchAsync(c.Report.Category, c.Report.Location, _duplicates.RadiusMeters, c.OccurredAt, _duplicates.Window, 64);
-        await DuplicatesAsync(c, _duplicates.Find(c.Id, c.Report.Category, c.OccurredAt, nearby));
+        var nearby = _spatial.Search(c.Report.Category, c.Report.Location, _duplicates.RadiusMeters, c.OccurredAt, _duplicates.Window, 64);
+        return DuplicatesAsync(c, _duplicates.Find(c.Id, c.Report.Category, c.OccurredAt, nearby));
     }
 
     private async Task DuplicatesAsync(Context c, DuplicateFinding finding)
@@ -235,8 +232,6 @@ public sealed class IncidentAnalyzer
 
     private async Task SeriesAsync(Context c, SeriesFeatures features, CandidateSketch sketch, IReadOnlyList<NearbyIncident> nearby)
     {
-        _features.Set(c.Id, features, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(6) });
-
         var candidates = nearby.Where(n => n.IncidentId != c.Id && SeriesFeatures.IsSeriesCategory(n.Category))
             .Select(n => (n.IncidentId, n.Sketch)).Take(_seriesOptions.MaxCandidates).ToList();
         if (candidates.Count == 0)
@@ -244,7 +239,7 @@ public sealed class IncidentAnalyzer
             return;
         }
         // Only the links and the closest misses are kept, so only the candidates that could be either are read and scored.
-        var scored = (await _candidateScoring.ScoreAsync(features, sketch, candidates, _options.StoredCandidates, FeaturesAsync))
+        var scored = (await _candidateScoring.ScoreAsync(features, sketch, candidates, _options.StoredCandidates, ids => Task.FromResult(_spatial.Features(ids))))
             .Select(s => (Other: s.Features, s.Score)).ToList();
         var linked = scored.Where(s => s.Score.Linked).Select(s => s.Other.IncidentId).ToList();
         UnionOutcome? outcome = null;
@@ -336,34 +331,6 @@ public sealed class IncidentAnalyzer
     private const int MaxEvidenceLines = 20;
 
     private static string FormatPoint(GeoPoint p) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Latitude:0.######},{p.Longitude:0.######}");
-
-    /// <summary>Candidates' series features: from memory when this replica saw them, otherwise from Redis (and remembered).</summary>
-    private async Task<IReadOnlyList<SeriesFeatures>> FeaturesAsync(IReadOnlyList<string> ids)
-    {
-        var result = new List<SeriesFeatures>(ids.Count);
-        List<string>? missing = null;
-        foreach (var id in ids)
-        {
-            if (_features.TryGetValue(id, out SeriesFeatures? cached) && cached is not null)
-            {
-                result.Add(cached);
-            }
-            else
-            {
-                (missing ??= []).Add(id);
-            }
-        }
-        if (missing is not null)
-        {
-            foreach (var incident in await _incidents.GetManyAsync(missing))
-            {
-                var features = SeriesFeatures.From(incident);
-                _features.Set(incident.IncidentId, features, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(6) });
-                result.Add(features);
-            }
-        }
-        return result;
-    }
 
     // ---- hotspots ----
 

@@ -29,12 +29,8 @@ public sealed class AnalysisOptions
     [Range(1, 4096)]
     public int MaxInFlight { get; set; } = 256;
 
-    /// <summary>Series-category incidents kept parsed in memory for candidate scoring (they never change).</summary>
-    [Range(0, 10_000_000)]
-    public int FeatureCacheSize { get; set; } = 200_000;
-
     /// <summary>
-    /// Side of a spatial index cell (one sorted set per category group and cell). About the radius that holds a
+    /// Side of a spatial index cell (the index is in memory, per category group and cell). About the radius that holds a
     /// series search's candidates in a busy city: a search then reads a handful of cells.
     /// </summary>
     [Range(100, 20_000)]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Analysis.Domain.Series;
 using Contracts.Common.V1;
 
@@ -19,18 +18,20 @@ public sealed class SpatialGrid(double cellMeters)
 
     private double RowDegrees => cellMeters / MetresPerDegreeLatitude;
 
-    /// <summary>"row:column", stable across replicas and restarts.</summary>
-    public string CellOf(GeoPoint point)
+    /// <summary>The cell holding <paramref name="point"/>: the same on every replica and after restarts.</summary>
+    public GridCell CellOf(GeoPoint point) => CellOf(point.Latitude, point.Longitude);
+
+    public GridCell CellOf(double latitude, double longitude)
     {
-        var row = RowOf(point.Latitude);
-        return Id(row, ColumnOf(row, point.Longitude));
+        var row = RowOf(latitude);
+        return new GridCell(row, ColumnOf(row, longitude));
     }
 
     /// <summary>
     /// Every cell with some point within <paramref name="radiusMeters"/> of <paramref name="center"/>, with the
     /// distance from the centre to its nearest point (0 for the centre's own cell).
     /// </summary>
-    public IEnumerable<(string CellId, double NearestMeters)> Cells(GeoPoint center, double radiusMeters)
+    public IEnumerable<(GridCell Cell, double NearestMeters)> Cells(GeoPoint center, double radiusMeters)
     {
         var latitudeDegrees = radiusMeters / MetresPerDegreeLatitude;
         var firstRow = RowOf(Math.Max(-MaxLatitude, center.Latitude - latitudeDegrees));
@@ -51,7 +52,7 @@ public sealed class SpatialGrid(double cellMeters)
                 var nearest = NearestMeters(center, south, north, west, west + width);
                 if (nearest <= radiusMeters)
                 {
-                    yield return (Id(row, column), nearest);
+                    yield return (new GridCell(row, column), nearest);
                 }
             }
         }
@@ -76,6 +77,10 @@ public sealed class SpatialGrid(double cellMeters)
         var latitude = Math.Clamp((row + 0.5) * RowDegrees, -MaxLatitude, MaxLatitude);
         return cellMeters / (MetresPerDegreeLatitude * Math.Cos(double.DegreesToRadians(latitude)));
     }
+}
 
-    private static string Id(long row, long column) => string.Create(CultureInfo.InvariantCulture, $"{row}:{column}");
+/// <summary>One cell of a <see cref="SpatialGrid"/>: its row (latitude band) and column.</summary>
+public readonly record struct GridCell(long Row, long Column)
+{
+    public override string ToString() => $"{Row}:{Column}";
 }

@@ -27,9 +27,6 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Hash: <c>incident</c> (common.v1.Incident protobuf) and one field per link (analysis.v1.IncidentLink protobuf).</summary>
     public string Incident(string incidentId) => $"{prefix}:incident:{{{incidentId}}}";
 
-    /// <summary>Sorted set of one category group's incidents in one spatial grid cell, scored by occurred time (Unix s); member a binary <see cref="Domain.Series.CandidateSketch"/> and the incident id.</summary>
-    public string Geo(string categoryGroup, string cellId) => $"{prefix}:geo2:{{{categoryGroup}:{cellId}}}";
-
     /// <summary>Sorted set of one cell's incidents of one category, scored by occurred time (Unix ms).</summary>
     public string HotspotCell(string cellId, IncidentCategory category) => $"{prefix}:hot:{{{cellId}:{CategoryTag(category)}}}";
 

@@ -18,7 +18,7 @@ public sealed class SpatialGridTests
     public void Every_point_within_the_radius_lies_in_a_returned_cell(double latitude, double longitude, double radius)
     {
         var center = new GeoPoint { Latitude = latitude, Longitude = longitude };
-        var cells = _grid.Cells(center, radius).ToDictionary(c => c.CellId, c => c.NearestMeters);
+        var cells = _grid.Cells(center, radius).ToDictionary(c => c.Cell, c => c.NearestMeters);
         var random = new Random(7);
         for (var i = 0; i < 2000; i++)
         {

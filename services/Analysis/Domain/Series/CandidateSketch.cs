@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
 using Contracts.Common.V1;
 
 namespace Analysis.Domain.Series;
@@ -25,9 +23,6 @@ public readonly record struct CandidateSketch(
     bool HasMarks,
     bool HasVehicle)
 {
-    private const byte Version = 1;
-    private const int FixedLength = 48;
-
     public DateTimeOffset? OccurredAt => OccurredAtUtcTicks == 0 ? null : new DateTimeOffset(OccurredAtUtcTicks, TimeSpan.Zero);
 
     /// <summary>Where and when only (an incident outside series linkage, or one whose features are not known).</summary>
@@ -48,51 +43,6 @@ public readonly record struct CandidateSketch(
             features.Suspects.Count > 0,
             features.Suspects.Any(s => s.Marks.Count > 0),
             features.Vehicle is not null);
-
-    /// <summary>Little-endian: version, latitude, longitude, category, occurred ticks, hashes, property set, flags, then the incident id (UTF-8).</summary>
-    public byte[] Encode(string incidentId)
-    {
-        var id = Encoding.UTF8.GetBytes(incidentId);
-        var bytes = new byte[FixedLength + id.Length];
-        var span = bytes.AsSpan();
-        span[0] = Version;
-        BinaryPrimitives.WriteDoubleLittleEndian(span[1..], Latitude);
-        BinaryPrimitives.WriteDoubleLittleEndian(span[9..], Longitude);
-        BinaryPrimitives.WriteInt16LittleEndian(span[17..], (short)Category);
-        BinaryPrimitives.WriteInt64LittleEndian(span[19..], OccurredAtUtcTicks);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[27..], EntryMethod);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[31..], TargetType);
-        BinaryPrimitives.WriteUInt64LittleEndian(span[35..], PropertyTaken);
-        span[43] = (byte)((HasSuspects ? 1 : 0) | (HasMarks ? 2 : 0) | (HasVehicle ? 4 : 0));
-        BinaryPrimitives.WriteUInt32LittleEndian(span[44..], Plate);
-        id.CopyTo(span[FixedLength..]);
-        return bytes;
-    }
-
-    /// <summary>False for anything not written by <see cref="Encode"/> (another version, truncated).</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> bytes, out CandidateSketch sketch, out string incidentId)
-    {
-        if (bytes.Length <= FixedLength || bytes[0] != Version)
-        {
-            (sketch, incidentId) = (default, "");
-            return false;
-        }
-        var flags = bytes[43];
-        sketch = new CandidateSketch(
-            BinaryPrimitives.ReadDoubleLittleEndian(bytes[1..]),
-            BinaryPrimitives.ReadDoubleLittleEndian(bytes[9..]),
-            (IncidentCategory)BinaryPrimitives.ReadInt16LittleEndian(bytes[17..]),
-            BinaryPrimitives.ReadInt64LittleEndian(bytes[19..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(bytes[27..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(bytes[31..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes[35..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(bytes[44..]),
-            (flags & 1) != 0,
-            (flags & 2) != 0,
-            (flags & 4) != 0);
-        incidentId = Encoding.UTF8.GetString(bytes[FixedLength..]);
-        return true;
-    }
 
     /// <summary>FNV-1a over the UTF-16 code units: stable across processes (string.GetHashCode is not); 0 means no label.</summary>
     public static uint Hash(string label)

@@ -1,0 +1,50 @@
+using Analysis.Domain;
+using Analysis.Domain.Series;
+using Analysis.Infrastructure;
+using Contracts.Common.V1;
+using Microsoft.Extensions.Options;
+
+namespace Analysis.Application;
+
+/// <summary>What the spatial index holds about one incident.</summary>
+public sealed record IndexedIncident(CandidateSketch Sketch, SeriesFeatures? Features, DateTimeOffset IndexedAt);
+
+/// <summary>
+/// Puts an incident into the spatial index, the same way whether this replica analyses it or only reads it from
+/// another replica's partition (<see cref="Messaging.IncidentIndexFeed"/>): both must make the same entry.
+/// </summary>
+public sealed class IncidentIndexing(SpatialIndex index, IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions, IOptions<DuplicateOptions> duplicateOptions)
+{
+    private readonly TimeSpan _retention = TimeSpan.FromDays(options.Value.IncidentRetentionDays);
+    private readonly TimeSpan _seriesWindow = TimeSpan.FromDays(seriesOptions.Value.CandidateWindowDays);
+    private readonly TimeSpan _duplicateWindow = TimeSpan.FromMinutes(duplicateOptions.Value.WindowMinutes);
+
+    /// <summary>How far back the index can be searched: the retention plus the widest search window.</summary>
+    public TimeSpan Horizon => _retention + (_seriesWindow > _duplicateWindow ? _seriesWindow : _duplicateWindow);
+
+    /// <summary>Indexes the incident; null when it has no usable location or is past retention at <paramref name="now"/>.</summary>
+    public IndexedIncident? Add(Incident incident, DateTimeOffset now)
+    {
+        var report = incident.Report;
+        if (report is null || !SpatialIndex.IsIndexable(report.Location))
+        {
+            return null;
+        }
+        // Retention counts from reception, as for the stored incident.
+        var receivedAt = incident.ReceivedAt?.ToDateTimeOffset() ?? now;
+        if (receivedAt + _retention <= now)
+        {
+            return null;
+        }
+        var indexedAt = report.OccurredAt?.ToDateTimeOffset() ?? receivedAt;
+        var isSeries = SeriesFeatures.IsSeriesCategory(report.Category);
+        var features = isSeries ? SeriesFeatures.From(incident) : null;
+        var sketch = features is not null
+            ? CandidateSketch.Of(features, report.Location)
+            : CandidateSketch.Located(report.Location, report.Category, indexedAt);
+        // Any incident still in retention may search its window: entries older than that can never be found again.
+        var keepFor = _retention + (isSeries ? _seriesWindow : _duplicateWindow);
+        index.Add(incident.IncidentId, sketch, features, indexedAt, indexedAt + keepFor);
+        return new IndexedIncident(sketch, features, indexedAt);
+    }
+}
