@@ -1,6 +1,7 @@
 using Analysis.Domain.Fraud;
 using Analysis.Application;
 using Analysis.Domain;
+using Analysis.Domain.Hotspots;
 using Analysis.Domain.Series;
 using Analysis.Grpc;
 using Analysis.Infrastructure;
@@ -35,6 +36,11 @@ public static class AnalysisServiceExtensions
         services.AddSingleton<IncidentIndexFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<IncidentIndexFeed>());
         services.AddSingleton<HotspotStore>();
+        services.AddSingleton(sp =>
+        {
+            var hotspots = sp.GetRequiredService<IOptions<HotspotOptions>>().Value;
+            return new HotspotCounter(new HotspotRule(hotspots), new HotspotGrid(hotspots.CellMeters), sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<DisputeStore>();
         services.AddSingleton<SeriesGraph>();
         services.AddSingleton<FraudGraph>();

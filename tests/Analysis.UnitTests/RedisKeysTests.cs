@@ -42,7 +42,6 @@ public sealed class RedisKeysTests
         var series = Keys.Series;
         Assert.Single(new[] { series.Incidents, series.Members, series.Aliases, series.Done, series.Activity }.Select(HashTag).Distinct());
         Assert.Equal(HashTag(Keys.Watchlist.Entries), HashTag(Keys.Watchlist.Index));
-        Assert.Equal(HashTag(Keys.HotspotCell("1:2", IncidentCategory.Theft)), HashTag(Keys.HotspotAlerted("1:2", IncidentCategory.Theft, "1H", 5)));
     }
 
     [Theory]

@@ -41,6 +41,7 @@ public sealed class IncidentAnalyzer
     private readonly SpatialIndex _spatial;
     private readonly IncidentIndexFeed _feed;
     private readonly HotspotStore _hotspots;
+    private readonly HotspotCounter _hotspotCounts;
     private readonly DisputeStore _disputes;
     private readonly SeriesGraph _series;
     private readonly FraudGraph _fraud;
@@ -56,12 +57,11 @@ public sealed class IncidentAnalyzer
     private readonly DisputeOptions _disputeOptions;
     private readonly FraudOptions _fraudOptions;
     private readonly CommonIdentifierRule _commonIdentifiers;
-    private readonly HotspotGrid _grid;
     private readonly HotspotRule _hotspotRule;
     private readonly AnalysisStats _stats;
 
     public IncidentAnalyzer(
-        IncidentStore incidents, IncidentIndexing indexing, SpatialIndex spatial, IncidentIndexFeed feed, HotspotStore hotspots, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
+        IncidentStore incidents, IncidentIndexing indexing, SpatialIndex spatial, IncidentIndexFeed feed, HotspotStore hotspots, HotspotCounter hotspotCounts, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
         WatchlistStore watchlist, SeriesReader seriesReader, FraudChainReader chainReader, CommonIdentifierRule commonIdentifiers, AlertSink sink, TimeProvider clock,
         IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions, IOptions<DuplicateOptions> duplicateOptions,
         IOptions<DisputeOptions> disputeOptions, IOptions<FraudOptions> fraudOptions, IOptions<HotspotOptions> hotspotOptions, AnalysisStats stats)
@@ -72,6 +72,7 @@ public sealed class IncidentAnalyzer
         _spatial = spatial;
         _feed = feed;
         _hotspots = hotspots;
+        _hotspotCounts = hotspotCounts;
         _disputes = disputes;
         _series = series;
         _fraud = fraud;
@@ -87,7 +88,6 @@ public sealed class IncidentAnalyzer
         _disputeOptions = disputeOptions.Value;
         _fraudOptions = fraudOptions.Value;
         _commonIdentifiers = commonIdentifiers;
-        _grid = new HotspotGrid(hotspotOptions.Value.CellMeters);
         _hotspotRule = new HotspotRule(hotspotOptions.Value);
     }
 
@@ -109,8 +109,16 @@ public sealed class IncidentAnalyzer
         var context = new Context(incident, report, report.OccurredAt?.ToDateTimeOffset() ?? receivedAt, receivedAt, now);
 
         await _incidents.SaveAsync(incident, expiresAt);
+        // Indexed and counted before searching: of two incidents analysed at the same time here, the later search sees the earlier.
+        var indexed = _indexing.Add(incident, now);
+        if (indexed is not null)
+        {
+            // And every incident published before now, whichever replica analyses it: of two analysed at the same time on two
+            // replicas, the one that queried later sees the other.
+            await _feed.CaughtUpAsync(cancellationToken);
+        }
         await Task.WhenAll(
-            NearbyAsync(context, cancellationToken),
+            NearbyAsync(context, indexed),
             HotspotAsync(context),
             DisputesAsync(context),
             FraudAsync(context),
@@ -158,16 +166,12 @@ public sealed class IncidentAnalyzer
 
     // ---- near-duplicates and series: both start from the spatial index ----
 
-    private async Task NearbyAsync(Context c, CancellationToken cancellationToken)
+    private async Task NearbyAsync(Context c, IndexedIncident? indexed)
     {
-        // Indexed before searching: of two incidents analysed at the same time here, the later search sees the earlier add.
-        if (_indexing.Add(c.Incident, c.Now) is not { } indexed)
+        if (indexed is null)
         {
             return;
         }
-        // And every incident published before now, whichever replica analyses it: of two analysed at the same time on two
-        // replicas, the one that queried later sees the other.
-        await _feed.CaughtUpAsync(cancellationToken);
         var (sketch, features) = (indexed.Sketch, indexed.Features);
         if (features is null)
         {
@@ -340,9 +344,9 @@ public sealed class IncidentAnalyzer
         {
             return;
         }
-        var cell = _grid.CellOf(c.Report.Location);
-        var center = _grid.Center(cell);
-        var counts = await _hotspots.AddAndCountAsync(cell, center, c.Report.Category, c.Id, c.OccurredAt, _hotspotRule);
+        var cell = _hotspotCounts.Grid.CellOf(c.Report.Location);
+        var center = _hotspotCounts.Grid.Center(cell);
+        var counts = _hotspotCounts.CountAt(cell, c.Report.Category, c.OccurredAt);
         for (var i = 0; i < _hotspotRule.Windows.Count; i++)
         {
             var window = _hotspotRule.Windows[i];
@@ -363,7 +367,7 @@ public sealed class IncidentAnalyzer
             alert.IncidentIds.Add(c.Id);
             alert.Location = center;
             alert.Summary = $"Hotspot: {verdict.Count} {category} reports in {window.Name} around {FormatPoint(center)}, {verdict.Ratio:0.#}x the cell's usual rate";
-            alert.Evidence.Add($"{verdict.Count} {category} reports in the last {window.Name} in cell {cell} (about {_grid.CellMeters:0} m square)");
+            alert.Evidence.Add($"{verdict.Count} {category} reports in the last {window.Name} in cell {cell} (about {_hotspotCounts.Grid.CellMeters:0} m square)");
             alert.Evidence.Add($"the cell's baseline is {verdict.Baseline:0.##} per {window.Name} (its previous {_hotspotRule.BaselinePeriod.TotalDays:0} days, floored); threshold {_hotspotRule.Factor:0.#}x");
             alert.Attributes["cell_id"] = cell;
             alert.Attributes["window"] = window.Name;

@@ -10,17 +10,20 @@ namespace Analysis.Application;
 public sealed record IndexedIncident(CandidateSketch Sketch, SeriesFeatures? Features, DateTimeOffset IndexedAt);
 
 /// <summary>
-/// Puts an incident into the spatial index, the same way whether this replica analyses it or only reads it from
-/// another replica's partition (<see cref="Messaging.IncidentIndexFeed"/>): both must make the same entry.
+/// Puts an incident into the spatial index and the hotspot counts, the same way whether this replica analyses it or
+/// only reads it from another replica's partition (<see cref="Messaging.IncidentIndexFeed"/>): both must make the same entry.
 /// </summary>
-public sealed class IncidentIndexing(SpatialIndex index, IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions, IOptions<DuplicateOptions> duplicateOptions)
+public sealed class IncidentIndexing(SpatialIndex index, HotspotCounter hotspots, IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions,
+    IOptions<DuplicateOptions> duplicateOptions, IOptions<HotspotOptions> hotspotOptions)
 {
     private readonly TimeSpan _retention = TimeSpan.FromDays(options.Value.IncidentRetentionDays);
     private readonly TimeSpan _seriesWindow = TimeSpan.FromDays(seriesOptions.Value.CandidateWindowDays);
     private readonly TimeSpan _duplicateWindow = TimeSpan.FromMinutes(duplicateOptions.Value.WindowMinutes);
 
-    /// <summary>How far back the index can be searched: the retention plus the widest search window.</summary>
-    public TimeSpan Horizon => _retention + (_seriesWindow > _duplicateWindow ? _seriesWindow : _duplicateWindow);
+    /// <summary>How far back the index can be searched (the retention plus the widest search window), or counted for hotspots.</summary>
+    public TimeSpan Horizon => TimeSpan.FromTicks(Math.Max(
+        (_retention + (_seriesWindow > _duplicateWindow ? _seriesWindow : _duplicateWindow)).Ticks,
+        TimeSpan.FromDays(hotspotOptions.Value.BaselineDays).Ticks));
 
     /// <summary>Indexes the incident; null when it has no usable location or is past retention at <paramref name="now"/>.</summary>
     public IndexedIncident? Add(Incident incident, DateTimeOffset now)
@@ -45,6 +48,10 @@ public sealed class IncidentIndexing(SpatialIndex index, IOptions<AnalysisOption
         // Any incident still in retention may search its window: entries older than that can never be found again.
         var keepFor = _retention + (isSeries ? _seriesWindow : _duplicateWindow);
         index.Add(incident.IncidentId, sketch, features, indexedAt, indexedAt + keepFor);
+        if (report.Category != IncidentCategory.Unspecified)
+        {
+            hotspots.Add(report.Location, report.Category, incident.IncidentId, indexedAt);
+        }
         return new IndexedIncident(sketch, features, indexedAt);
     }
 }

@@ -21,7 +21,7 @@ public sealed class AnalysisGrpcService(
     FraudGraph fraud,
     FraudChainReader chainReader,
     CommonIdentifierRule commonIdentifiers,
-    HotspotStore hotspots,
+    HotspotCounter hotspots,
     WatchlistStore watchlist,
     AlertHub alerts,
     TimeProvider clock,
@@ -145,42 +145,33 @@ public sealed class AnalysisGrpcService(
             ? request.Categories.Distinct().ToList()
             : Enum.GetValues<IncidentCategory>().Where(c => c != IncidentCategory.Unspecified).ToList();
         var limit = request.Limit > 0 ? request.Limit : hotspotOptions.Value.DefaultLimit;
-        return Redis(async () =>
+        // Counted in this replica's memory, which holds every replica's incidents (the index feed).
+        var now = clock.GetUtcNow();
+        var found = new List<Hotspot>();
+        foreach (var category in categories)
         {
-            var sw = request.Area.SouthWest;
-            var ne = request.Area.NorthEast;
-            var center = new GeoPoint { Latitude = (sw.Latitude + ne.Latitude) / 2, Longitude = (sw.Longitude + ne.Longitude) / 2 };
-            var width = Domain.Series.Geo.DistanceM(center.Latitude, sw.Longitude, center.Latitude, ne.Longitude);
-            var height = Domain.Series.Geo.DistanceM(sw.Latitude, center.Longitude, ne.Latitude, center.Longitude);
-            var now = clock.GetUtcNow();
-            var found = new List<Hotspot>();
-            foreach (var category in categories)
+            foreach (var (cellId, center, counts) in hotspots.CountIn(request.Area, category, now, window))
             {
-                var cells = (await hotspots.CellsInAsync(category, center, width, height)).Where(c => GeoBoxes.Contains(request.Area, c.Center)).ToList();
-                var counts = await hotspots.CountAsync([.. cells.Select(c => (c.CellId, category))], now, window, rule.BaselinePeriod);
-                for (var i = 0; i < cells.Count; i++)
+                var verdict = rule.Judge(window, counts);
+                if (verdict.Count == 0)
                 {
-                    var verdict = rule.Judge(window, counts[i]);
-                    if (verdict.Count == 0)
-                    {
-                        continue;
-                    }
-                    found.Add(new Hotspot
-                    {
-                        CellId = cells[i].CellId,
-                        Center = new HotspotGrid(hotspotOptions.Value.CellMeters).Center(cells[i].CellId),
-                        Category = category,
-                        Count = verdict.Count,
-                        Baseline = verdict.Baseline,
-                        Ratio = verdict.Ratio,
-                        Alerting = verdict.Alerting,
-                    });
+                    continue;
                 }
+                found.Add(new Hotspot
+                {
+                    CellId = cellId,
+                    Center = center,
+                    Category = category,
+                    Count = verdict.Count,
+                    Baseline = verdict.Baseline,
+                    Ratio = verdict.Ratio,
+                    Alerting = verdict.Alerting,
+                });
             }
-            return new GetHotspotsResponse
-            {
-                Hotspots = { found.OrderByDescending(h => h.Ratio).ThenByDescending(h => h.Count).ThenBy(h => h.CellId, StringComparer.Ordinal).Take(limit) },
-            };
+        }
+        return Task.FromResult(new GetHotspotsResponse
+        {
+            Hotspots = { found.OrderByDescending(h => h.Ratio).ThenByDescending(h => h.Count).ThenBy(h => h.CellId, StringComparer.Ordinal).Take(limit) },
         });
     }
 

@@ -27,15 +27,9 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Hash: <c>incident</c> (common.v1.Incident protobuf) and one field per link (analysis.v1.IncidentLink protobuf).</summary>
     public string Incident(string incidentId) => $"{prefix}:incident:{{{incidentId}}}";
 
-    /// <summary>Sorted set of one cell's incidents of one category, scored by occurred time (Unix ms).</summary>
-    public string HotspotCell(string cellId, IncidentCategory category) => $"{prefix}:hot:{{{cellId}:{CategoryTag(category)}}}";
-
-    /// <summary>Who raised a cell's hotspot alert for one window instance (same tag as the cell).</summary>
+    /// <summary>Who raised a cell's hotspot alert for one window instance (tagged by cell and category; the counts are in memory).</summary>
     public string HotspotAlerted(string cellId, IncidentCategory category, string window, long windowIndex)
         => $"{prefix}:hot:{{{cellId}:{CategoryTag(category)}}}:alerted:{window}:{windowIndex}";
-
-    /// <summary>GEO set of the cells that have seen incidents of one category (member = cell id): what GetHotspots searches.</summary>
-    public string HotspotCells(IncidentCategory category) => $"{prefix}:hot-cells:{{{CategoryTag(category)}}}";
 
     /// <summary>Sorted set of the dispute reports under one dispute key, scored by occurred time (Unix ms).</summary>
     public string Disputes(string disputeKey) => $"{prefix}:dispute:{{{disputeKey}}}";

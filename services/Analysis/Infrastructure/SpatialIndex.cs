@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Analysis.Domain;
 using Analysis.Domain.Series;
 using Contracts.Common.V1;
@@ -71,23 +72,176 @@ public sealed class SpatialIndex
         var group = GroupOf(category);
         var from = (occurredAt - window).UtcTicks;
         var to = (occurredAt + window).UtcTicks;
+        var plane = new LocalPlane(center, radiusMeters);
         var read = new HashSet<GridCell>();
-        var found = new List<NearbyIncident>();
+        // Searches run synchronously, so one buffer per thread is reused: a busy search holds thousands of hits.
+        var found = t_hits ??= new Hits();
+        found.Clear();
         for (var radius = Math.Min(radiusMeters, _grid.CellMeters); ; radius = Math.Min(radiusMeters, radius * 2))
         {
             foreach (var (gridCell, _) in _grid.Cells(center, radius))
             {
                 if (read.Add(gridCell) && _cells.TryGetValue((group, gridCell), out var cell))
                 {
-                    cell.Read(from, to, center, radiusMeters, found);
+                    cell.Read(from, to, plane, radiusMeters + plane.MarginMeters, found);
                 }
             }
-            var inside = found.Count(n => n.DistanceMeters <= radius);
-            if (inside >= limit || radius >= radiusMeters)
+            // Surely inside: the great-circle distance may exceed the plane's by up to the margin.
+            if (found.CountWithin(radius - plane.MarginMeters) >= limit || radius >= radiusMeters)
             {
-                return [.. found.Where(n => n.DistanceMeters <= radius)
-                    .OrderBy(n => n.DistanceMeters).ThenBy(n => n.IncidentId, StringComparer.Ordinal).Take(limit)];
+                return Nearest(found, center, plane.MarginMeters, Math.Min(radius, radiusMeters), limit);
             }
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="limit"/> nearest within <paramref name="radius"/> by great-circle distance (ties by id). Those
+    /// just beyond the plane's distance are measured too, as the plane's error could rank them among the nearest.
+    /// </summary>
+    private static List<NearbyIncident> Nearest(Hits found, GeoPoint center, double margin, double radius, int limit)
+    {
+        var count = found.KeepWithin(radius + margin);
+        var hits = found.All[..count];
+        var cutoff = radius + margin;
+        if (count > limit)
+        {
+            // The limit-th nearest on the plane is at most a margin nearer than on the globe, and any other at most a margin
+            // farther: none beyond it plus twice the margin can be among the nearest.
+            SelectNearest(hits, limit);
+            var kth = 0.0;
+            foreach (ref readonly var hit in hits[..limit])
+            {
+                kth = Math.Max(kth, hit.Distance);
+            }
+            cutoff = Math.Min(cutoff, kth + 2 * margin);
+        }
+        var result = new List<NearbyIncident>(Math.Min(limit + 16, count));
+        foreach (ref readonly var hit in hits)
+        {
+            if (hit.Distance > cutoff)
+            {
+                continue;
+            }
+            var entry = hit.Entry;
+            var distance = Geo.DistanceM(center.Latitude, center.Longitude, entry.Sketch.Latitude, entry.Sketch.Longitude);
+            if (distance <= radius)
+            {
+                result.Add(new NearbyIncident(entry.IncidentId, entry.Sketch.Category, new DateTimeOffset(entry.IndexedTicks, TimeSpan.Zero), distance) { Sketch = entry.Sketch });
+            }
+        }
+        result.Sort(static (a, b) => a.DistanceMeters != b.DistanceMeters
+            ? a.DistanceMeters.CompareTo(b.DistanceMeters)
+            : string.CompareOrdinal(a.IncidentId, b.IncidentId));
+        if (result.Count > limit)
+        {
+            result.RemoveRange(limit, result.Count - limit);
+        }
+        return result;
+    }
+
+    /// <summary>Rearranges the hits so that the first <paramref name="k"/> are the k nearest on the plane (quickselect).</summary>
+    private static void SelectNearest(Span<Hit> hits, int k)
+    {
+        int left = 0, right = hits.Length - 1;
+        while (left < right)
+        {
+            var pivot = hits[(left + right) >>> 1].Distance;
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (hits[i].Distance < pivot)
+                {
+                    i++;
+                }
+                while (hits[j].Distance > pivot)
+                {
+                    j--;
+                }
+                if (i <= j)
+                {
+                    (hits[i], hits[j]) = (hits[j], hits[i]);
+                    i++;
+                    j--;
+                }
+            }
+            if (k - 1 <= j)
+            {
+                right = j;
+            }
+            else if (k - 1 >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static Hits? t_hits;
+
+    /// <summary>An entry read by a search, with its distance on the search's plane (a struct: storing one is a plain write).</summary>
+    private readonly record struct Hit(Entry Entry, double Distance);
+
+    /// <summary>Entries read by a search.</summary>
+    private sealed class Hits
+    {
+        private readonly List<Hit> _hits = [];
+
+        public Span<Hit> All => CollectionsMarshal.AsSpan(_hits);
+
+        public void Clear() => _hits.Clear();
+
+        public void Add(Entry entry, double distance) => _hits.Add(new Hit(entry, distance));
+
+        public int CountWithin(double meters)
+        {
+            var count = 0;
+            foreach (ref readonly var hit in All)
+            {
+                count += hit.Distance <= meters ? 1 : 0;
+            }
+            return count;
+        }
+
+        /// <summary>Moves the hits within <paramref name="meters"/> to the front; returns how many.</summary>
+        public int KeepWithin(double meters)
+        {
+            var hits = All;
+            var kept = 0;
+            for (var i = 0; i < hits.Length; i++)
+            {
+                if (hits[i].Distance <= meters)
+                {
+                    hits[kept++] = hits[i];
+                }
+            }
+            return kept;
+        }
+    }
+
+    /// <summary>
+    /// Distances on the equirectangular plane at the search's centre: a few multiplications instead of the haversine's
+    /// trigonometry for every entry read. Out from the great-circle distance by at most <see cref="MarginMeters"/> within
+    /// <c>radiusMeters</c>: the plane's error grows with the distance squared and the tangent of the latitude
+    /// (about 50 m at 12 km and 30° latitude, a bound with room to spare).
+    /// </summary>
+    private readonly struct LocalPlane(GeoPoint center, double radiusMeters)
+    {
+        public double MarginMeters { get; } = 1 + radiusMeters * (radiusMeters / Geo.EarthRadiusM) * (1 + 2 * Math.Tan(double.DegreesToRadians(Math.Min(Math.Abs(center.Latitude), 85.1))));
+
+        private const double MetresPerDegree = Geo.EarthRadiusM * Math.PI / 180;
+        private readonly double _latitude = center.Latitude;
+        private readonly double _longitude = center.Longitude;
+        private readonly double _metresPerDegreeLongitude = MetresPerDegree * Math.Cos(double.DegreesToRadians(center.Latitude));
+
+        public double DistanceMeters(double latitude, double longitude)
+        {
+            var north = (latitude - _latitude) * MetresPerDegree;
+            var east = (longitude - _longitude) * _metresPerDegreeLongitude;
+            return Math.Sqrt(north * north + east * east);
         }
     }
 
@@ -127,16 +281,21 @@ public sealed class SpatialIndex
 
     private sealed record Entry(string IncidentId, CandidateSketch Sketch, long IndexedTicks, long ExpiresTicks);
 
-    /// <summary>One cell's entries, in indexed-time order.</summary>
+    /// <summary>When and where an entry is: what a search scans, side by side in memory and free of references (no cache miss per entry, nothing for the GC to trace).</summary>
+    private readonly record struct Slot(long IndexedTicks, double Latitude, double Longitude);
+
+    /// <summary>One cell's entries in indexed-time order, with their slots in the same order.</summary>
     private sealed class Cell
     {
+        private readonly object _gate = new();
+        private readonly List<Slot> _slots = [];
         private readonly List<Entry> _entries = [];
 
         public int Count
         {
             get
             {
-                lock (_entries)
+                lock (_gate)
                 {
                     return _entries.Count;
                 }
@@ -145,7 +304,7 @@ public sealed class SpatialIndex
 
         public bool Add(Entry entry)
         {
-            lock (_entries)
+            lock (_gate)
             {
                 var at = FirstAtOrAfter(entry.IndexedTicks);
                 for (var i = at; i < _entries.Count && _entries[i].IndexedTicks == entry.IndexedTicks; i++)
@@ -155,22 +314,23 @@ public sealed class SpatialIndex
                         return false;
                     }
                 }
+                _slots.Insert(at, new Slot(entry.IndexedTicks, entry.Sketch.Latitude, entry.Sketch.Longitude));
                 _entries.Insert(at, entry);
                 return true;
             }
         }
 
-        public void Read(long fromTicks, long toTicks, GeoPoint center, double radiusMeters, List<NearbyIncident> found)
+        public void Read(long fromTicks, long toTicks, LocalPlane plane, double radiusMeters, Hits found)
         {
-            lock (_entries)
+            lock (_gate)
             {
-                for (var i = FirstAtOrAfter(fromTicks); i < _entries.Count && _entries[i].IndexedTicks <= toTicks; i++)
+                var slots = CollectionsMarshal.AsSpan(_slots);
+                for (var i = FirstAtOrAfter(fromTicks); i < slots.Length && slots[i].IndexedTicks <= toTicks; i++)
                 {
-                    var entry = _entries[i];
-                    var distance = Geo.DistanceM(center.Latitude, center.Longitude, entry.Sketch.Latitude, entry.Sketch.Longitude);
+                    var distance = plane.DistanceMeters(slots[i].Latitude, slots[i].Longitude);
                     if (distance <= radiusMeters)
                     {
-                        found.Add(new NearbyIncident(entry.IncidentId, entry.Sketch.Category, new DateTimeOffset(entry.IndexedTicks, TimeSpan.Zero), distance) { Sketch = entry.Sketch });
+                        found.Add(_entries[i], distance);
                     }
                 }
             }
@@ -178,12 +338,14 @@ public sealed class SpatialIndex
 
         public List<Entry> RemoveExpired(long nowTicks)
         {
-            lock (_entries)
+            lock (_gate)
             {
                 var expired = _entries.FindAll(e => e.ExpiresTicks <= nowTicks);
                 if (expired.Count > 0)
                 {
                     _entries.RemoveAll(e => e.ExpiresTicks <= nowTicks);
+                    _slots.Clear();
+                    _slots.AddRange(_entries.Select(e => new Slot(e.IndexedTicks, e.Sketch.Latitude, e.Sketch.Longitude)));
                 }
                 return expired;
             }
@@ -191,11 +353,12 @@ public sealed class SpatialIndex
 
         private int FirstAtOrAfter(long ticks)
         {
-            int low = 0, high = _entries.Count;
+            var slots = CollectionsMarshal.AsSpan(_slots);
+            int low = 0, high = slots.Length;
             while (low < high)
             {
                 var middle = (low + high) >>> 1;
-                if (_entries[middle].IndexedTicks < ticks)
+                if (slots[middle].IndexedTicks < ticks)
                 {
                     low = middle + 1;
                 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Analysis.Messaging;
 
 /// <summary>
-/// Fills this replica's <see cref="SpatialIndex"/> from every partition of incidents.v1, from the index's horizon back
+/// Fills this replica's <see cref="SpatialIndex"/> and <see cref="HotspotCounter"/> from every partition of incidents.v1, from the index's horizon back
 /// (so a restart rebuilds it), without a consumer group and without committing.
 /// <para>
 /// Replicas analyse different partitions, so two incidents that belong together may be analysed at the same time on
@@ -26,6 +26,7 @@ public sealed class IncidentIndexFeed : BackgroundService
 
     private readonly IncidentIndexing _indexing;
     private readonly SpatialIndex _index;
+    private readonly HotspotCounter _hotspots;
     private readonly TimeProvider _clock;
     private readonly ILogger<IncidentIndexFeed> _logger;
     private readonly IConsumer<string, byte[]> _consumer;
@@ -48,11 +49,12 @@ public sealed class IncidentIndexFeed : BackgroundService
     /// <summary>Queried high watermarks not yet reached by the feed, with their callers.</summary>
     private readonly List<(long[] Targets, TaskCompletionSource Reached)> _rounds = [];
 
-    public IncidentIndexFeed(IncidentIndexing indexing, SpatialIndex index, TimeProvider clock, IOptions<KafkaOptions> options,
+    public IncidentIndexFeed(IncidentIndexing indexing, SpatialIndex index, HotspotCounter hotspots, TimeProvider clock, IOptions<KafkaOptions> options,
         IKafkaClientConfigurator configurator, ILogger<IncidentIndexFeed> logger)
     {
         _indexing = indexing;
         _index = index;
+        _hotspots = hotspots;
         _clock = clock;
         _logger = logger;
         var config = new ConsumerConfig
@@ -213,6 +215,7 @@ public sealed class IncidentIndexFeed : BackgroundService
             if (now >= nextExpiry)
             {
                 _index.RemoveExpired(now);
+                _hotspots.RemoveIdle(now);
                 nextExpiry = now + ExpiryInterval;
             }
         }

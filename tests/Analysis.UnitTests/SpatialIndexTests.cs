@@ -1,0 +1,85 @@
+using Analysis.Domain.Series;
+using Analysis.Infrastructure;
+using Contracts.Common.V1;
+
+namespace Analysis.UnitTests;
+
+public sealed class SpatialIndexTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 2, 12, 0, 0, TimeSpan.Zero);
+
+    private static CandidateSketch At(GeoPoint point, IncidentCategory category, DateTimeOffset at) => CandidateSketch.Located(point, category, at);
+
+    // The last two: every entry in a ring around the radius, where the search's plane is furthest from the great circle.
+    [Theory]
+    [InlineData(30.26, 120.15, 12_000, 300, 4000, 2, 0.0)]
+    [InlineData(59.93, 10.75, 12_000, 50, 1500, 3, 0.0)]
+    [InlineData(-33.87, 151.21, 150, 64, 3000, 5, 0.0)]
+    [InlineData(22.55, 114.05, 12_000, 300, 200, 7, 0.0)]
+    [InlineData(59.93, 10.75, 12_000, 50, 3000, 11, 0.95)]
+    [InlineData(-33.87, 151.21, 12_000, 3000, 3000, 13, 0.95)]
+    public void A_search_returns_the_nearest_in_radius_and_window_exactly_as_measuring_every_entry_would(
+        double latitude, double longitude, double radius, int limit, int entries, int seed, double innerShare)
+    {
+        var center = new GeoPoint { Latitude = latitude, Longitude = longitude };
+        var random = new Random(seed);
+        var index = new SpatialIndex(1000);
+        var all = new List<(string Id, GeoPoint Point, DateTimeOffset At)>();
+        for (var i = 0; i < entries; i++)
+        {
+            // Denser near the centre, some beyond the radius, some outside the window.
+            var bearing = random.NextDouble() * 2 * Math.PI;
+            var distance = innerShare > 0
+                ? radius * (innerShare + random.NextDouble() * (1.05 - innerShare))
+                : Math.Pow(random.NextDouble(), 2) * radius * 1.3;
+            var point = Geo.Move(center, distance * Math.Sin(bearing), distance * Math.Cos(bearing));
+            var at = Noon.AddHours(random.Next(-30 * 24, 30 * 24));
+            var id = $"i{i:D5}";
+            all.Add((id, point, at));
+            index.Add(id, At(point, IncidentCategory.Burglary, at), null, at, at.AddDays(60));
+        }
+        // Another group in the same place is never returned.
+        index.Add("fire", At(center, IncidentCategory.Fire, Noon), null, Noon, Noon.AddDays(1));
+        var window = TimeSpan.FromDays(21);
+
+        var found = index.Search(IncidentCategory.Theft, center, radius, Noon, window, limit);
+
+        var expected = all.Where(e => (e.At - Noon).Duration() <= window)
+            .Select(e => (e.Id, Distance: Geo.DistanceM(center, e.Point)))
+            .Where(e => e.Distance <= radius)
+            .OrderBy(e => e.Distance).ThenBy(e => e.Id, StringComparer.Ordinal).Take(limit).ToList();
+        Assert.Equal(expected.Select(e => e.Id), found.Select(f => f.IncidentId));
+        Assert.Equal(expected.Select(e => e.Distance), found.Select(f => f.DistanceMeters));
+    }
+
+    [Fact]
+    public void Adding_the_same_entry_again_changes_nothing_and_another_version_is_another_entry()
+    {
+        var index = new SpatialIndex(1000);
+        var here = new GeoPoint { Latitude = 31.23, Longitude = 121.47 };
+
+        Assert.True(index.Add("a", At(here, IncidentCategory.Fire, Noon), null, Noon, Noon.AddDays(1)));
+        Assert.False(index.Add("a", At(here, IncidentCategory.Fire, Noon), null, Noon, Noon.AddDays(1)));
+        Assert.True(index.Add("a", At(here, IncidentCategory.Fire, Noon.AddMinutes(1)), null, Noon.AddMinutes(1), Noon.AddDays(1)));
+
+        Assert.Equal(2, index.Count);
+        Assert.Equal(2, index.Search(IncidentCategory.Fire, here, 150, Noon, TimeSpan.FromMinutes(10), 64).Count);
+    }
+
+    [Fact]
+    public void Expired_entries_and_their_features_go()
+    {
+        var index = new SpatialIndex(1000);
+        var here = new GeoPoint { Latitude = 31.23, Longitude = 121.47 };
+        var features = new SeriesFeatures { IncidentId = "old", Category = IncidentCategory.Burglary, Location = here, OccurredAt = Noon };
+        index.Add("old", CandidateSketch.Of(features, here), features, Noon, Noon.AddDays(51));
+        index.Add("new", At(here, IncidentCategory.Burglary, Noon.AddDays(10)), null, Noon.AddDays(10), Noon.AddDays(61));
+
+        Assert.Equal(0, index.RemoveExpired(Noon.AddDays(50)));
+        Assert.Single(index.Features(["old", "new"]));
+        Assert.Equal(1, index.RemoveExpired(Noon.AddDays(51)));
+
+        Assert.Empty(index.Features(["old"]));
+        Assert.Equal(["new"], index.Search(IncidentCategory.Burglary, here, 1000, Noon, TimeSpan.FromDays(21), 10).Select(n => n.IncidentId));
+    }
+}
