@@ -106,7 +106,7 @@ public sealed class IncidentAnalyzer
             return AnalysisOutcome.OutsideRetention;
         }
         var report = incident.Report ?? new Report();
-        var context = new Context(incident, report, report.OccurredAt?.ToDateTimeOffset() ?? receivedAt, receivedAt, now);
+        var context = new Context(incident, report, report.OccurredAt?.ToDateTimeOffset() ?? receivedAt, receivedAt, expiresAt, now);
 
         await _incidents.SaveAsync(incident, expiresAt);
         // Indexed and counted before searching: of two incidents analysed at the same time here, the later search sees the earlier.
@@ -132,7 +132,7 @@ public sealed class IncidentAnalyzer
     }
 
     /// <summary>What one analysis works on, and the alerts it raises (steps run concurrently: the list is locked).</summary>
-    private sealed class Context(Incident incident, Report report, DateTimeOffset occurredAt, DateTimeOffset receivedAt, DateTimeOffset now)
+    private sealed class Context(Incident incident, Report report, DateTimeOffset occurredAt, DateTimeOffset receivedAt, DateTimeOffset expiresAt, DateTimeOffset now)
     {
         private readonly List<Alert> _alerts = [];
 
@@ -141,6 +141,7 @@ public sealed class IncidentAnalyzer
         public string Id => Incident.IncidentId;
         public DateTimeOffset OccurredAt { get; } = occurredAt;
         public DateTimeOffset ReceivedAt { get; } = receivedAt;
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
         public DateTimeOffset Now { get; } = now;
 
         public IReadOnlyCollection<Alert> Alerts
@@ -265,7 +266,7 @@ public sealed class IncidentAnalyzer
             Linked = s.Score.Linked,
             GroupId = s.Score.Linked ? seriesId : "",
         });
-        var writes = new List<Task> { _incidents.AddLinksAsync(c.Id, ownLinks) };
+        var writes = new List<Task> { _incidents.AddOwnLinksAsync(c.Id, ownLinks, c.ExpiresAt) };
         writes.AddRange(scored.Where(s => s.Score.Linked).Select(s => _incidents.AddLinksAsync(s.Other.IncidentId,
             [new IncidentLink { IncidentId = c.Id, Kind = LinkKind.Series, Score = Math.Round(s.Score.Score, 4), Evidence = { s.Score.Evidence }, Linked = true, GroupId = seriesId }])));
         await Task.WhenAll(writes);
@@ -404,7 +405,7 @@ public sealed class IncidentAnalyzer
                                : $"{escalating.Count - violent} dispute reports and {violent} assault{(violent > 1 ? "s" : "")} at {key.Description} within {_disputeOptions.WindowDays} days: ")
                            + string.Join(", ", escalating.Select(r => $"{r.OccurredAt:yyyy-MM-dd HH:mm}{(r.Violent ? " (assault)" : "")}"));
             await Task.WhenAll(
-                _incidents.AddLinksAsync(c.Id, others.Select(o => new IncidentLink { IncidentId = o.IncidentId, Kind = LinkKind.Dispute, Score = 1, Linked = true, GroupId = key.Key, Evidence = { evidence } })),
+                _incidents.AddOwnLinksAsync(c.Id, others.Select(o => new IncidentLink { IncidentId = o.IncidentId, Kind = LinkKind.Dispute, Score = 1, Linked = true, GroupId = key.Key, Evidence = { evidence } }), c.ExpiresAt),
                 Task.WhenAll(others.Select(o => _incidents.AddLinksAsync(o.IncidentId,
                     [new IncidentLink { IncidentId = c.Id, Kind = LinkKind.Dispute, Score = 1, Linked = true, GroupId = key.Key, Evidence = { evidence } }]))));
             var alert = Alerts.Create(AlertKind.EscalationRisk, Priority.P2, c.Id, key.Key, c.Now);
@@ -450,11 +451,11 @@ public sealed class IncidentAnalyzer
             .Where(s => s.Shared.Count > 0).ToList();
         var writes = new List<Task>
         {
-            _incidents.AddLinksAsync(c.Id, sharing.Select(s => new IncidentLink
+            _incidents.AddOwnLinksAsync(c.Id, sharing.Select(s => new IncidentLink
             {
                 IncidentId = s.IncidentId, Kind = LinkKind.FraudChain, Score = 1, Linked = true, GroupId = chain.ChainId,
                 Evidence = { s.Shared.Select(k => $"shares {IdentifierKeys.Describe(k)}") },
-            })),
+            }), c.ExpiresAt),
         };
         writes.AddRange(sharing.Select(s => _incidents.AddLinksAsync(s.IncidentId, [new IncidentLink
         {
@@ -551,10 +552,10 @@ public sealed class IncidentAnalyzer
         {
             return;
         }
-        await _incidents.AddLinksAsync(c.Id, hits.Select(h => new IncidentLink
+        await _incidents.AddOwnLinksAsync(c.Id, hits.Select(h => new IncidentLink
         {
             Kind = LinkKind.Watchlist, Score = 1, Linked = true, GroupId = h.Entry.EntryId, Evidence = { h.Evidence },
-        }));
+        }), c.ExpiresAt);
         foreach (var (entry, evidence) in hits)
         {
             var alert = Alerts.Create(AlertKind.WatchlistHit, entry.Priority == Priority.Unspecified ? Priority.P1 : entry.Priority, c.Id, entry.EntryId, c.Now);

@@ -30,11 +30,12 @@ public sealed class AnalysisOptions
     public int MaxInFlight { get; set; } = 256;
 
     /// <summary>
-    /// Side of a spatial index cell (the index is in memory, per category group and cell). About the radius that holds a
-    /// series search's candidates in a busy city: a search then reads a handful of cells.
+    /// Side of a spatial index cell (the index is in memory, per category group and cell). A search reads every entry of
+    /// the cells its circle touches: small cells waste less around a busy circle, large ones cost fewer lookups for a
+    /// wide one (docs/PERFORMANCE.md).
     /// </summary>
     [Range(100, 20_000)]
-    public double GeoCellMeters { get; set; } = 1000;
+    public double GeoCellMeters { get; set; } = 500;
 
     /// <summary>
     /// Series candidates scored below the link threshold kept per incident (the highest scores) for

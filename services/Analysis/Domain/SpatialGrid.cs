@@ -34,6 +34,7 @@ public sealed class SpatialGrid(double cellMeters)
     public IEnumerable<(GridCell Cell, double NearestMeters)> Cells(GeoPoint center, double radiusMeters)
     {
         var latitudeDegrees = radiusMeters / MetresPerDegreeLatitude;
+        var plane = new Plane(MetresPerDegreeLatitude * Math.Cos(double.DegreesToRadians(center.Latitude)), Geo.PlaneErrorPerSquareMetre(center.Latitude));
         var firstRow = RowOf(Math.Max(-MaxLatitude, center.Latitude - latitudeDegrees));
         var lastRow = RowOf(Math.Min(MaxLatitude, center.Latitude + latitudeDegrees));
         for (var row = firstRow; row <= lastRow; row++)
@@ -49,7 +50,7 @@ public sealed class SpatialGrid(double cellMeters)
             for (var column = firstColumn; column <= lastColumn; column++)
             {
                 var west = column * width;
-                var nearest = NearestMeters(center, south, north, west, west + width);
+                var nearest = NearestMeters(center, plane, south, north, west, west + width);
                 if (nearest <= radiusMeters)
                 {
                     yield return (new GridCell(row, column), nearest);
@@ -58,15 +59,26 @@ public sealed class SpatialGrid(double cellMeters)
         }
     }
 
-    /// <summary>Distance from <paramref name="center"/> to the closest point of the cell (the clamped point; exact enough at cell scale).</summary>
-    private static double NearestMeters(GeoPoint center, double south, double north, double west, double east)
+    /// <summary>
+    /// Distance from <paramref name="center"/> to the closest point of the cell (the clamped point), never more than the
+    /// great-circle distance: measured on the plane at the centre (no trigonometry per cell) less that plane's error bound.
+    /// </summary>
+    private static double NearestMeters(GeoPoint center, Plane plane, double south, double north, double west, double east)
     {
         var latitude = Math.Clamp(center.Latitude, south, north);
         var longitude = Math.Clamp(center.Longitude, west, east);
-        return latitude == center.Latitude && longitude == center.Longitude
-            ? 0
-            : Geo.DistanceM(center.Latitude, center.Longitude, latitude, longitude);
+        if (latitude == center.Latitude && longitude == center.Longitude)
+        {
+            return 0;
+        }
+        var northMeters = (latitude - center.Latitude) * MetresPerDegreeLatitude;
+        var eastMeters = (longitude - center.Longitude) * plane.MetresPerDegreeLongitude;
+        var meters = Math.Sqrt(northMeters * northMeters + eastMeters * eastMeters);
+        return Math.Max(0, meters - 1 - meters * meters * plane.ErrorPerSquareMetre);
     }
+
+    /// <summary>The plane at a search's centre: metres per degree of longitude there, and its error bound.</summary>
+    private readonly record struct Plane(double MetresPerDegreeLongitude, double ErrorPerSquareMetre);
 
     private long RowOf(double latitude) => (long)Math.Floor(latitude / RowDegrees);
 

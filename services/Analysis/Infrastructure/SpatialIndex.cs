@@ -72,7 +72,7 @@ public sealed class SpatialIndex
         var group = GroupOf(category);
         var from = (occurredAt - window).UtcTicks;
         var to = (occurredAt + window).UtcTicks;
-        var plane = new LocalPlane(center, radiusMeters);
+        var plane = new LocalPlane(center);
         var read = new HashSet<GridCell>();
         // Searches run synchronously, so one buffer per thread is reused: a busy search holds thousands of hits.
         var found = t_hits ??= new Hits();
@@ -83,13 +83,13 @@ public sealed class SpatialIndex
             {
                 if (read.Add(gridCell) && _cells.TryGetValue((group, gridCell), out var cell))
                 {
-                    cell.Read(from, to, plane, radiusMeters + plane.MarginMeters, found);
+                    cell.Read(from, to, plane, radiusMeters + plane.MarginWithin(radiusMeters), found);
                 }
             }
             // Surely inside: the great-circle distance may exceed the plane's by up to the margin.
-            if (found.CountWithin(radius - plane.MarginMeters) >= limit || radius >= radiusMeters)
+            if (found.CountWithin(radius - plane.MarginWithin(radius)) >= limit || radius >= radiusMeters)
             {
-                return Nearest(found, center, plane.MarginMeters, Math.Min(radius, radiusMeters), limit);
+                return Nearest(found, center, plane.MarginWithin(radius), Math.Min(radius, radiusMeters), limit);
             }
         }
     }
@@ -224,13 +224,13 @@ public sealed class SpatialIndex
 
     /// <summary>
     /// Distances on the equirectangular plane at the search's centre: a few multiplications instead of the haversine's
-    /// trigonometry for every entry read. Out from the great-circle distance by at most <see cref="MarginMeters"/> within
-    /// <c>radiusMeters</c>: the plane's error grows with the distance squared and the tangent of the latitude
-    /// (about 50 m at 12 km and 30° latitude, a bound with room to spare).
+    /// trigonometry for every entry read, out from the great-circle distance by at most <see cref="MarginWithin"/>.
     /// </summary>
-    private readonly struct LocalPlane(GeoPoint center, double radiusMeters)
+    private readonly struct LocalPlane(GeoPoint center)
     {
-        public double MarginMeters { get; } = 1 + radiusMeters * (radiusMeters / Geo.EarthRadiusM) * (1 + 2 * Math.Tan(double.DegreesToRadians(Math.Min(Math.Abs(center.Latitude), 85.1))));
+        private readonly double _errorPerSquareMetre = Geo.PlaneErrorPerSquareMetre(center.Latitude);
+
+        public double MarginWithin(double meters) => 1 + meters * meters * _errorPerSquareMetre;
 
         private const double MetresPerDegree = Geo.EarthRadiusM * Math.PI / 180;
         private readonly double _latitude = center.Latitude;

@@ -40,6 +40,10 @@ internal static class AnalysisBench
         var backlog = IncidentBacklog.Generate(options.Incidents, options.Seed);
         Console.WriteLine($"generated in {generation.Elapsed.TotalSeconds:F1} s: {backlog.Summary}");
 
+        if (options.Memory)
+        {
+            return AnalysisMemory.Run(backlog);
+        }
         using var backends = EmbeddedBackends.Start(Partitions);
         if (options.Floor)
         {
