@@ -102,7 +102,7 @@ public sealed class IncidentIndexFeed : BackgroundService
     /// <summary>Queries the high watermarks for the callers waiting, and again while more arrived meanwhile.</summary>
     private async Task QueryRoundsAsync()
     {
-        // The partitions are known, and the feed's positions set, once it is assigned.
+        // The partitions are known, and the feed's positions set, once it is assigned (cancelled only when stopping).
         await _assigned.Task;
         while (true)
         {
@@ -118,18 +118,16 @@ public sealed class IncidentIndexFeed : BackgroundService
                 }
             }
             long[] targets;
-            while (true)
+            try
             {
-                try
-                {
-                    targets = QueryHighWatermarks();
-                    break;
-                }
-                catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is KafkaException kafka)
-                {
-                    _logger.LogWarning("Kafka index feed: high watermarks not read ({Reason}); retrying", kafka.Error.Reason);
-                    await Task.Delay(TimeSpan.FromMilliseconds(200));
-                }
+                targets = await QueryHighWatermarksAsync();
+            }
+            catch (Exception e)
+            {
+                // Never leave callers waiting on a round nobody runs: they fail (their analysis is retried, with a new round).
+                _logger.LogError(e, "Kafka index feed: high watermark round failed");
+                callers.TrySetException(e);
+                continue;
             }
             lock (_gate)
             {
@@ -139,13 +137,25 @@ public sealed class IncidentIndexFeed : BackgroundService
         }
     }
 
-    private long[] QueryHighWatermarks()
+    /// <summary>Retried while the broker cannot answer (an outage holds the analysis until it is back).</summary>
+    private async Task<long[]> QueryHighWatermarksAsync()
     {
         var targets = new long[Volatile.Read(ref _positions).Length];
-        // One request per partition, in parallel: the round waits for the slowest, not the sum.
-        Parallel.For(0, targets.Length, p =>
-            targets[p] = _watermarks.QueryWatermarkOffsets(new TopicPartition(Topics.Incidents, p), QueryTimeout).High.Value);
-        return targets;
+        while (true)
+        {
+            try
+            {
+                // One request per partition, in parallel: the round waits for the slowest, not the sum.
+                Parallel.For(0, targets.Length, p =>
+                    targets[p] = _watermarks.QueryWatermarkOffsets(new TopicPartition(Topics.Incidents, p), QueryTimeout).High.Value);
+                return targets;
+            }
+            catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is KafkaException kafka)
+            {
+                _logger.LogWarning("Kafka index feed: high watermarks not read ({Reason}); retrying", kafka.Error.Reason);
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
     }
 
     /// <summary>Under <see cref="_gate"/>.</summary>

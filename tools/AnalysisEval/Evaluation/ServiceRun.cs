@@ -67,7 +67,7 @@ public static class ServiceRun
             var client = new AnalysisService.AnalysisServiceClient(ServiceDefaults.Security.ClientTokens.WithBearer(channel, centre));
             foreach (var entry in scenario.Watchlist)
             {
-                await client.UpsertWatchlistEntryAsync(new UpsertWatchlistEntryRequest { Entry = entry }, cancellationToken: cancellationToken);
+                await WithRetryAsync(() => client.UpsertWatchlistEntryAsync(new UpsertWatchlistEntryRequest { Entry = entry }, deadline: Deadline(), cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
             }
 
             var stopwatch = Stopwatch.StartNew();
@@ -249,12 +249,12 @@ public static class ServiceRun
                 }
             }
 
-            if (SeriesFeatures.IsSeriesCategory(category) && await WithRetryAsync(() => OrNullAsync(client.GetSeriesAsync(new GetSeriesRequest { IncidentId = id }, cancellationToken: ct)), ct) is { } series)
+            if (SeriesFeatures.IsSeriesCategory(category) && await WithRetryAsync(() => OrNullAsync(client.GetSeriesAsync(new GetSeriesRequest { IncidentId = id }, deadline: Deadline(), cancellationToken: ct)), ct) is { } series)
             {
                 seriesOf[id] = series.SeriesId;
             }
 
-            if (category == IncidentCategory.Fraud && await WithRetryAsync(() => OrNullAsync(client.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = id }, cancellationToken: ct)), ct) is { } chain)
+            if (category == IncidentCategory.Fraud && await WithRetryAsync(() => OrNullAsync(client.GetFraudChainAsync(new GetFraudChainRequest { IncidentId = id }, deadline: Deadline(), cancellationToken: ct)), ct) is { } chain)
             {
                 chainOf[id] = chain.ChainId;
             }
@@ -267,7 +267,15 @@ public static class ServiceRun
     private static Task<GetIncidentLinksResponse?> LinksWithRetryAsync(AnalysisService.AnalysisServiceClient client, string id, CancellationToken cancellationToken)
         => WithRetryAsync(() => LinksAsync(client, id, cancellationToken), cancellationToken);
 
-    /// <summary>UNAVAILABLE is transient (the service's Redis connection recovering): a few tries a second apart.</summary>
+    /// <summary>
+    /// A read that is not answered in this time is tried again: one evaluation once sat idle for good waiting for an
+    /// answer (both processes idle, not reproduced), which a deadline turns into a retry.
+    /// </summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    private static DateTime Deadline() => DateTime.UtcNow + CallTimeout;
+
+    /// <summary>UNAVAILABLE (the service's Redis connection recovering) and an expired deadline are transient: a few tries a second apart.</summary>
     private static async Task<T> WithRetryAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -276,7 +284,7 @@ public static class ServiceRun
             {
                 return await call();
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < 10)
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && attempt < 10)
             {
                 await Task.Delay(1000, cancellationToken);
             }
@@ -284,7 +292,7 @@ public static class ServiceRun
     }
 
     private static Task<GetIncidentLinksResponse?> LinksAsync(AnalysisService.AnalysisServiceClient client, string id, CancellationToken cancellationToken)
-        => OrNullAsync(client.GetIncidentLinksAsync(new GetIncidentLinksRequest { IncidentId = id, IncludeCandidates = true }, cancellationToken: cancellationToken));
+        => OrNullAsync(client.GetIncidentLinksAsync(new GetIncidentLinksRequest { IncidentId = id, IncludeCandidates = true }, deadline: Deadline(), cancellationToken: cancellationToken));
 
     private static async Task<T?> OrNullAsync<T>(AsyncUnaryCall<T> call) where T : class
     {
