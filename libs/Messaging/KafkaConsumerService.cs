@@ -210,16 +210,9 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
 
     public override void Dispose()
     {
-        // If the host failed to start, StopAsync never ran: stop the loop (it closes the consumer on its own thread) before disposing.
+        // Stops the loop (it closes the consumer on its own thread) before disposing.
         base.Dispose();
-        try
-        {
-            ExecuteTask?.Wait(TimeSpan.FromSeconds(10));
-        }
-        catch (AggregateException)
-        {
-            // The loop's failure was already reported by the host.
-        }
+        ConsumerLoops.WaitForEnd(ExecuteTask);
         _consumer.Dispose();
     }
 }

@@ -293,14 +293,7 @@ public sealed class IncidentIndexFeed : BackgroundService
     public override void Dispose()
     {
         base.Dispose();
-        try
-        {
-            ExecuteTask?.Wait(TimeSpan.FromSeconds(10));
-        }
-        catch (AggregateException)
-        {
-            // The loop's failure was already reported by the host.
-        }
+        ConsumerLoops.WaitForEnd(ExecuteTask);
         _consumer.Dispose();
         _watermarks.Dispose();
         lock (_gate)
