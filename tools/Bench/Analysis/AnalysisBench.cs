@@ -40,9 +40,9 @@ internal static class AnalysisBench
         var backlog = IncidentBacklog.Generate(options.Incidents, options.Seed);
         Console.WriteLine($"generated in {generation.Elapsed.TotalSeconds:F1} s: {backlog.Summary}");
 
-        if (options.Memory)
+        if (options.InProcess)
         {
-            return AnalysisMemory.Run(backlog);
+            return AnalysisInProcess.Run(backlog);
         }
         using var backends = EmbeddedBackends.Start(Partitions);
         if (options.Floor)

@@ -13,8 +13,9 @@ internal sealed record AnalysisBenchOptions
                                processing latency of one incident); default: all at once, a backlog (for throughput)
           --floor              no Analysis: what the broker and Garnet cost per incident for the least work (consume,
                                parse, store offset; then also store the incident and index it in Redis)
-          --memory             no broker: what each Analysis replica holds in memory per incident (spatial index, series
-                               features, hotspot counts) for the generated incidents
+          --in-process         no broker, no Redis: what each Analysis replica holds in memory per incident (spatial
+                               index, series features, hotspot counts), and the in-memory series search and scoring
+                               per property crime on one thread
           --threads            also print Analysis's CPU time per thread name
           --analysis-env K=V   extra environment variable for Analysis (repeatable), e.g. Analysis__MaxInFlight=512
           --analysis-dll PATH  run this Analysis.dll instead of the one built with Bench (e.g. a scratch copy)
@@ -26,7 +27,7 @@ internal sealed record AnalysisBenchOptions
     public int Rate { get; init; }
     public bool Threads { get; init; }
     public bool Floor { get; init; }
-    public bool Memory { get; init; }
+    public bool InProcess { get; init; }
     public IReadOnlyDictionary<string, string> AnalysisEnvironment { get; init; } = new Dictionary<string, string>();
     public string? AnalysisDll { get; init; }
 
@@ -40,7 +41,7 @@ internal sealed record AnalysisBenchOptions
             "--rate" => options with { Rate = flag.Positive() },
             "--threads" => options with { Threads = true },
             "--floor" => options with { Floor = true },
-            "--memory" => options with { Memory = true },
+            "--in-process" => options with { InProcess = true },
             "--analysis-dll" => options with { AnalysisDll = flag.FullPath() },
             "--analysis-env" => options with { AnalysisEnvironment = flag.EnvironmentEntry(options.AnalysisEnvironment) },
             _ => flag.Unknown<AnalysisBenchOptions>(),

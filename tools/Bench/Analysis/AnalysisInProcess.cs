@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Analysis.Application;
+using Analysis.Domain;
+using Analysis.Domain.Hotspots;
+using Analysis.Domain.Series;
+using Analysis.Infrastructure;
+using Contracts.Common.V1;
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+
+namespace Bench.Analysis;
+
+/// <summary>
+/// `analysis --in-process`: without a broker or Redis, (1) what every Analysis replica holds in memory per incident
+/// (the spatial index with the series features of property crimes, and the hotspot counts), each incident read from
+/// its bytes as the index feed reads it, so only what the index keeps stays allocated; (2) what the series step's two
+/// in-memory parts cost per property crime, on one thread over the whole month indexed: the candidate search (the
+/// nearest `MaxCandidates` in radius and window) and the scoring (bounds, then the exact scores that can matter).
+/// Run-to-run steadier than the full bench, so it resolves changes to those two.
+/// </summary>
+internal static class AnalysisInProcess
+{
+    public static int Run(IncidentBacklog backlog)
+    {
+        var records = backlog.Incidents.Select(i => i.ToByteArray()).ToList();
+        var properties = backlog.Incidents.Count(i => SeriesFeatures.IsSeriesCategory(i.Report.Category));
+        var analysisOptions = Options.Create(new AnalysisOptions());
+        var seriesOptions = new SeriesOptions { TimeZoneId = "Asia/Shanghai" };
+        var hotspotOptions = new HotspotOptions();
+        var index = new SpatialIndex(analysisOptions);
+        var hotspots = new HotspotCounter(new HotspotRule(hotspotOptions), new HotspotGrid(hotspotOptions.CellMeters), TimeProvider.System);
+        var indexing = new IncidentIndexing(index, hotspots, analysisOptions, Options.Create(seriesOptions), Options.Create(new DuplicateOptions()), Options.Create(hotspotOptions));
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var now = DateTimeOffset.UtcNow;
+        var indexed = records.Count(record => indexing.Add(Incident.Parser.ParseFrom(record), now) is not null);
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+
+        var perIncident = (after - before) / (double)indexed;
+        Console.WriteLine($"in memory: {indexed:N0} incidents indexed ({properties * 100.0 / records.Count:0} % property crimes, with their series features), "
+            + $"{(after - before) / 1048576.0:N0} MiB = {perIncident:N0} B per incident = {perIncident * 1e6 / 1073741824:N2} GiB per million");
+
+        // Adding again changes nothing in the index; it hands back what the analyser searches with.
+        var series = records.Select(record => indexing.Add(Incident.Parser.ParseFrom(record), now)).OfType<IndexedIncident>().Where(i => i.Features is not null).ToList();
+        var scoring = new CandidateScoring(new SeriesScorer(seriesOptions));
+        var radius = seriesOptions.CandidateRadiusKm * 1000;
+        var window = TimeSpan.FromDays(seriesOptions.CandidateWindowDays);
+        // The first pass compiles and warms up; the second is measured.
+        for (var pass = 0; pass < 2; pass++)
+        {
+            var searchTime = TimeSpan.Zero;
+            var scoreTime = TimeSpan.Zero;
+            long candidates = 0, scored = 0;
+            foreach (var entry in pass == 0 ? series.Take(2000) : series)
+            {
+                var features = entry.Features!;
+                var started = Stopwatch.GetTimestamp();
+                var nearby = index.Search(features.Category, features.Location!, radius, entry.IndexedAt, window, seriesOptions.MaxCandidates + 1);
+                var searched = Stopwatch.GetTimestamp();
+                var list = nearby.Where(n => n.IncidentId != features.IncidentId).Select(n => (n.IncidentId, n.Sketch)).Take(seriesOptions.MaxCandidates).ToList();
+                var result = scoring.ScoreAsync(features, entry.Sketch, list, analysisOptions.Value.StoredCandidates, ids => Task.FromResult(index.Features(ids))).GetAwaiter().GetResult();
+                searchTime += Stopwatch.GetElapsedTime(started, searched);
+                scoreTime += Stopwatch.GetElapsedTime(searched);
+                candidates += list.Count;
+                scored += result.Count;
+            }
+            if (pass == 1)
+            {
+                Console.WriteLine($"series step in memory, one thread, {series.Count:N0} property crimes: search {searchTime.TotalMicroseconds / series.Count:N0} us "
+                    + $"({candidates / (double)series.Count:N0} candidates), scoring {scoreTime.TotalMicroseconds / series.Count:N0} us ({scored / (double)series.Count:N0} scored exactly) per property crime");
+            }
+        }
+        GC.KeepAlive(indexing);
+        return 0;
+    }
+}
