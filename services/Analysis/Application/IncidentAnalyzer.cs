@@ -237,8 +237,7 @@ public sealed class IncidentAnalyzer
 
     private async Task SeriesAsync(Context c, SeriesFeatures features, CandidateSketch sketch, IReadOnlyList<NearbyIncident> nearby)
     {
-        var candidates = nearby.Where(n => n.IncidentId != c.Id && SeriesFeatures.IsSeriesCategory(n.Category))
-            .Select(n => (n.IncidentId, n.Sketch)).Take(_seriesOptions.MaxCandidates).ToList();
+        var candidates = CandidateScoring.CandidatesOf(nearby, c.Id, _seriesOptions.MaxCandidates);
         if (candidates.Count == 0)
         {
             return;

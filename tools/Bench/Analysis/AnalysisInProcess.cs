@@ -57,7 +57,7 @@ internal static class AnalysisInProcess
                 var started = Stopwatch.GetTimestamp();
                 var nearby = index.Search(features.Category, features.Location!, radius, entry.IndexedAt, window, seriesOptions.MaxCandidates + 1);
                 var searched = Stopwatch.GetTimestamp();
-                var list = nearby.Where(n => n.IncidentId != features.IncidentId).Select(n => (n.IncidentId, n.Sketch)).Take(seriesOptions.MaxCandidates).ToList();
+                var list = CandidateScoring.CandidatesOf(nearby, features.IncidentId, seriesOptions.MaxCandidates);
                 var result = scoring.ScoreAsync(features, entry.Sketch, list, analysisOptions.Value.StoredCandidates, ids => Task.FromResult(index.Features(ids))).GetAwaiter().GetResult();
                 searchTime += Stopwatch.GetElapsedTime(started, searched);
                 scoreTime += Stopwatch.GetElapsedTime(searched);
