@@ -32,9 +32,6 @@ public sealed class SpatialIndex
 
     public SpatialIndex(double cellMeters) => _grid = new SpatialGrid(cellMeters);
 
-    /// <summary>Entries held (an incident re-sent with other details counts once per version).</summary>
-    public int Count => _cells.Values.Sum(c => c.Count);
-
     /// <summary>Series categories share one group (a crew may burgle one night and rob the next); every other category is its own.</summary>
     private static int GroupOf(IncidentCategory category) => SeriesFeatures.IsSeriesCategory(category) ? -1 : (int)category;
 
