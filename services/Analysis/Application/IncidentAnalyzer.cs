@@ -119,7 +119,7 @@ public sealed class IncidentAnalyzer
         }
         await Task.WhenAll(
             NearbyAsync(context, indexed),
-            HotspotAsync(context),
+            HotspotAsync(context, indexed),
             DisputesAsync(context),
             FraudAsync(context),
             WatchlistAsync(context));
@@ -338,9 +338,10 @@ public sealed class IncidentAnalyzer
 
     // ---- hotspots ----
 
-    private async Task HotspotAsync(Context c)
+    private async Task HotspotAsync(Context c, IndexedIncident? indexed)
     {
-        if (!SpatialIndex.IsIndexable(c.Report.Location) || c.Report.Category == IncidentCategory.Unspecified)
+        // Counted when indexed (a usable location, within retention), if it has a category.
+        if (indexed is null || c.Report.Category == IncidentCategory.Unspecified)
         {
             return;
         }

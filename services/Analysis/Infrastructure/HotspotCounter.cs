@@ -31,8 +31,9 @@ public sealed class HotspotCounter(HotspotRule rule, HotspotGrid grid, TimeProvi
     /// </summary>
     public IReadOnlyList<(HotspotCounts Counts, DateTimeOffset WindowEnd)> CountAt(string cellId, IncidentCategory category, DateTimeOffset occurredAt)
     {
-        var cell = _cells.TryGetValue((cellId, category), out var found) ? found : new Cell();
-        return [.. rule.Windows.Select(w => cell.CountAt(occurredAt.UtcTicks, w.Length.Ticks, rule.BaselinePeriod.Ticks))];
+        return _cells.TryGetValue((cellId, category), out var cell)
+            ? [.. rule.Windows.Select(w => cell.CountAt(occurredAt.UtcTicks, w.Length.Ticks, rule.BaselinePeriod.Ticks))]
+            : [.. rule.Windows.Select(_ => (new HotspotCounts(0, 0), occurredAt))];
     }
 
     /// <summary>The counts at <paramref name="now"/> of one window in every cell of <paramref name="category"/> whose centre is in <paramref name="area"/>.</summary>
