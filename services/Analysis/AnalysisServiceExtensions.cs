@@ -32,6 +32,9 @@ public static class AnalysisServiceExtensions
         services.AddSingleton<IncidentStore>();
         services.AddSingleton<SpatialIndex>();
         services.AddSingleton<IncidentIndexing>();
+        services.AddSingleton<NearbySearch>();
+        services.AddSingleton(sp => new CandidateScoring(new SeriesScorer(sp.GetRequiredService<IOptions<SeriesOptions>>().Value)));
+        services.AddSingleton<SeriesNearMisses>();
         // Started before the analysing consumer: its searches wait for the index to hold what was published before them.
         services.AddSingleton<IncidentIndexFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<IncidentIndexFeed>());

@@ -21,7 +21,7 @@ public sealed class AnalysisGrpcServiceTests
     private AnalysisGrpcService Service(AlertHub hub)
     {
         // No Redis: these tests never reach the state.
-        return new AnalysisGrpcService(null!, null!, null!, null!, null!, new CommonIdentifierRule(new FraudOptions { PublicIdentifiers = ["phone:95588"] }), null!, null!, hub, TimeProvider.System,
+        return new AnalysisGrpcService(null!, null!, null!, null!, null!, null!, new CommonIdentifierRule(new FraudOptions { PublicIdentifiers = ["phone:95588"] }), null!, null!, hub, TimeProvider.System,
             Options.Create(new AnalysisOptions()), Options.Create(new HotspotOptions()), _lifetime);
     }
 

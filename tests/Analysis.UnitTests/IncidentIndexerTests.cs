@@ -19,8 +19,8 @@ namespace Analysis.UnitTests;
 public sealed class IncidentIndexerTests
 {
     // No Redis and no Kafka: a test that reached them would fail with a NullReferenceException.
-    private static readonly IncidentAnalyzer Analyzer = new(null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, new CommonIdentifierRule(new FraudOptions()), null!, TimeProvider.System,
-        Options.Create(new AnalysisOptions { IncidentRetentionDays = 30 }), Options.Create(new SeriesOptions()), Options.Create(new DuplicateOptions()),
+    private static readonly IncidentAnalyzer Analyzer = new(null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, null!, new CommonIdentifierRule(new FraudOptions()), null!, TimeProvider.System,
+        Options.Create(new AnalysisOptions { IncidentRetentionDays = 30 }), Options.Create(new SeriesOptions()),
         Options.Create(new DisputeOptions()), Options.Create(new FraudOptions()), Options.Create(new HotspotOptions()), new AnalysisStats());
 
     private static readonly IncidentIndexer Indexer = new(Analyzer, NullLogger<IncidentIndexer>.Instance);

@@ -71,7 +71,7 @@ public sealed class SpatialIndexTests
         var index = new SpatialIndex(1000);
         var here = new GeoPoint { Latitude = 31.23, Longitude = 121.47 };
         var features = new SeriesFeatures { IncidentId = "old", Category = IncidentCategory.Burglary, Location = here, OccurredAt = Noon };
-        index.Add("old", CandidateSketch.Of(features, here), features, Noon, Noon.AddDays(51));
+        index.Add("old", CandidateSketch.Of(features, here, TimeZoneInfo.Utc), features, Noon, Noon.AddDays(51));
         index.Add("new", At(here, IncidentCategory.Burglary, Noon.AddDays(10)), null, Noon.AddDays(10), Noon.AddDays(61));
 
         Assert.Equal(0, index.RemoveExpired(Noon.AddDays(50)));

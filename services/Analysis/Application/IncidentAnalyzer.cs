@@ -53,7 +53,7 @@ public sealed class IncidentAnalyzer
     private readonly AnalysisOptions _options;
     private readonly SeriesOptions _seriesOptions;
     private readonly CandidateScoring _candidateScoring;
-    private readonly DuplicateRule _duplicates;
+    private readonly NearbySearch _nearby;
     private readonly DisputeOptions _disputeOptions;
     private readonly FraudOptions _fraudOptions;
     private readonly CommonIdentifierRule _commonIdentifiers;
@@ -61,9 +61,9 @@ public sealed class IncidentAnalyzer
     private readonly AnalysisStats _stats;
 
     public IncidentAnalyzer(
-        IncidentStore incidents, IncidentIndexing indexing, SpatialIndex spatial, IncidentIndexFeed feed, HotspotStore hotspots, HotspotCounter hotspotCounts, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
+        IncidentStore incidents, IncidentIndexing indexing, NearbySearch nearby, CandidateScoring candidateScoring, SpatialIndex spatial, IncidentIndexFeed feed, HotspotStore hotspots, HotspotCounter hotspotCounts, DisputeStore disputes, SeriesGraph series, FraudGraph fraud,
         WatchlistStore watchlist, SeriesReader seriesReader, FraudChainReader chainReader, CommonIdentifierRule commonIdentifiers, AlertSink sink, TimeProvider clock,
-        IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions, IOptions<DuplicateOptions> duplicateOptions,
+        IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions,
         IOptions<DisputeOptions> disputeOptions, IOptions<FraudOptions> fraudOptions, IOptions<HotspotOptions> hotspotOptions, AnalysisStats stats)
     {
         _stats = stats;
@@ -83,8 +83,8 @@ public sealed class IncidentAnalyzer
         _clock = clock;
         _options = options.Value;
         _seriesOptions = seriesOptions.Value;
-        _candidateScoring = new CandidateScoring(new SeriesScorer(_seriesOptions));
-        _duplicates = new DuplicateRule(duplicateOptions.Value);
+        _candidateScoring = candidateScoring;
+        _nearby = nearby;
         _disputeOptions = disputeOptions.Value;
         _fraudOptions = fraudOptions.Value;
         _commonIdentifiers = commonIdentifiers;
@@ -173,38 +173,12 @@ public sealed class IncidentAnalyzer
         {
             return;
         }
-        var (sketch, features) = (indexed.Sketch, indexed.Features);
-        if (features is null)
-        {
-            await SearchDuplicatesAsync(c);
-            return;
-        }
-        // One search serves both: the series candidates are the nearest first, so when they reach past the duplicate
-        // radius (or are all there is) they hold every near-duplicate too, and the second search is saved.
-        var limit = _seriesOptions.MaxCandidates + 1;
-        var nearby = _spatial.Search(c.Report.Category, c.Report.Location, _seriesOptions.CandidateRadiusKm * 1000, c.OccurredAt,
-            TimeSpan.FromDays(_seriesOptions.CandidateWindowDays), limit);
-        var coversDuplicates = _seriesOptions.CandidateRadiusKm * 1000 >= _duplicates.RadiusMeters
-                               && TimeSpan.FromDays(_seriesOptions.CandidateWindowDays) >= _duplicates.Window
-                               && (nearby.Count < limit || nearby[^1].DistanceMeters > _duplicates.RadiusMeters);
-        var duplicates = coversDuplicates ? nearby : _spatial.Search(c.Report.Category, c.Report.Location, _duplicates.RadiusMeters, c.OccurredAt, _duplicates.Window, 64);
-        var finding = _duplicates.Find(c.Id, c.Report.Category, c.OccurredAt, duplicates);
-        if (finding.Earlier is not null)
-        {
-            // Another call about an event already reported: it is that offence, not a new one. Collapsed into its original
-            // before series scoring, so a crowd of callers costs one duplicate check each instead of a series step each.
-            await DuplicatesAsync(c, finding);
-            return;
-        }
-        // Later reports of this same event (processed first) are not candidates of its series either.
-        var sameEvent = finding.Later.Select(l => l.IncidentId).ToHashSet(StringComparer.Ordinal);
-        await Task.WhenAll(DuplicatesAsync(c, finding), SeriesAsync(c, features, sketch, [.. nearby.Where(n => !sameEvent.Contains(n.IncidentId))]));
-    }
-
-    private Task SearchDuplicatesAsync(Context c)
-    {
-        var nearby = _spatial.Search(c.Report.Category, c.Report.Location, _duplicates.RadiusMeters, c.OccurredAt, _duplicates.Window, 64);
-        return DuplicatesAsync(c, _duplicates.Find(c.Id, c.Report.Category, c.OccurredAt, nearby));
+        var found = _nearby.Find(c.Id, c.Report.Category, c.Report.Location, indexed);
+        // A duplicate of an earlier report is collapsed into it before series scoring, so a crowd of callers costs one
+        // duplicate check each instead of a series step each.
+        await Task.WhenAll(DuplicatesAsync(c, found.Duplicates), found.SeriesCandidates.Count > 0
+            ? SeriesAsync(c, indexed.Features!, indexed.Sketch, found.SeriesCandidates)
+            : Task.CompletedTask);
     }
 
     private async Task DuplicatesAsync(Context c, DuplicateFinding finding)
@@ -235,38 +209,29 @@ public sealed class IncidentAnalyzer
         c.Raise(alert);
     }
 
-    private async Task SeriesAsync(Context c, SeriesFeatures features, CandidateSketch sketch, IReadOnlyList<NearbyIncident> nearby)
+    private async Task SeriesAsync(Context c, SeriesFeatures features, CandidateSketch sketch, IReadOnlyList<NearbyIncident> candidates)
     {
-        var candidates = CandidateScoring.CandidatesOf(nearby, c.Id, _seriesOptions.MaxCandidates);
-        if (candidates.Count == 0)
+        // Only the links are kept (near misses are worked out when asked for: SeriesNearMisses), so only the candidates
+        // whose bound reaches the threshold are scored exactly.
+        var scored = (await _candidateScoring.ScoreAsync(features, sketch, candidates, storedMisses: 0, ids => Task.FromResult(_spatial.Features(ids))))
+            .Where(s => s.Score.Linked).Select(s => (Other: s.Features, s.Score)).ToList();
+        if (scored.Count == 0)
         {
             return;
         }
-        // Only the links and the closest misses are kept, so only the candidates that could be either are read and scored.
-        var scored = (await _candidateScoring.ScoreAsync(features, sketch, candidates, _options.StoredCandidates, ids => Task.FromResult(_spatial.Features(ids))))
-            .Select(s => (Other: s.Features, s.Score)).ToList();
-        var linked = scored.Where(s => s.Score.Linked).Select(s => s.Other.IncidentId).ToList();
-        UnionOutcome? outcome = null;
-        if (linked.Count > 0)
-        {
-            outcome = await _series.JoinAsync(c.Id, linked, c.ReceivedAt, c.Now - Retention);
-        }
-        var seriesId = outcome?.Name ?? "";
-        // Every link, and only the closest misses of the candidates: hundreds of unlikely candidates per incident would be
-        // most of the state and of the write work, and nobody reads past the first few.
-        var stored = scored.Where(s => s.Score.Linked)
-            .Concat(scored.Where(s => !s.Score.Linked).OrderByDescending(s => s.Score.Score).Take(_options.StoredCandidates));
-        var ownLinks = stored.Select(s => new IncidentLink
+        var outcome = await _series.JoinAsync(c.Id, [.. scored.Select(s => s.Other.IncidentId)], c.ReceivedAt, c.Now - Retention);
+        var seriesId = outcome.Name;
+        var ownLinks = scored.Select(s => new IncidentLink
         {
             IncidentId = s.Other.IncidentId,
             Kind = LinkKind.Series,
             Score = Math.Round(s.Score.Score, 4),
             Evidence = { s.Score.Evidence },
-            Linked = s.Score.Linked,
-            GroupId = s.Score.Linked ? seriesId : "",
+            Linked = true,
+            GroupId = seriesId,
         });
         var writes = new List<Task> { _incidents.AddOwnLinksAsync(c.Id, ownLinks, c.ExpiresAt) };
-        writes.AddRange(scored.Where(s => s.Score.Linked).Select(s => _incidents.AddLinksAsync(s.Other.IncidentId,
+        writes.AddRange(scored.Select(s => _incidents.AddLinksAsync(s.Other.IncidentId,
             [new IncidentLink { IncidentId = c.Id, Kind = LinkKind.Series, Score = Math.Round(s.Score.Score, 4), Evidence = { s.Score.Evidence }, Linked = true, GroupId = seriesId }])));
         await Task.WhenAll(writes);
 
@@ -289,7 +254,7 @@ public sealed class IncidentAnalyzer
             : $"Series grew to {series.Members.Count} incidents{(merged > 1 ? $" ({merged} series merged)" : "")}";
         // The strongest links only: a large series has links by the thousand, and the alert must stay one
         // readable Kafka record (GetSeries lists every link).
-        var ownEvidence = scored.Where(s => s.Score.Linked).OrderByDescending(s => s.Score.Score).ToList();
+        var ownEvidence = scored.OrderByDescending(s => s.Score.Score).ToList();
         foreach (var s in ownEvidence.Take(MaxEvidenceLines))
         {
             alert.Evidence.Add($"linked to {s.Other.IncidentId} ({s.Score.Score:P0}): {string.Join("; ", s.Score.Evidence)}");

@@ -19,6 +19,7 @@ public sealed class IncidentIndexing(SpatialIndex index, HotspotCounter hotspots
     private readonly TimeSpan _retention = TimeSpan.FromDays(options.Value.IncidentRetentionDays);
     private readonly TimeSpan _seriesWindow = TimeSpan.FromDays(seriesOptions.Value.CandidateWindowDays);
     private readonly TimeSpan _duplicateWindow = TimeSpan.FromMinutes(duplicateOptions.Value.WindowMinutes);
+    private readonly TimeZoneInfo _timeZone = seriesOptions.Value.TimeZone;
 
     /// <summary>How far back the index can be searched (the retention plus the widest search window), or counted for hotspots.</summary>
     public TimeSpan Horizon => TimeSpan.FromTicks(Math.Max(
@@ -27,6 +28,24 @@ public sealed class IncidentIndexing(SpatialIndex index, HotspotCounter hotspots
 
     /// <summary>Indexes the incident; null when it has no usable location or is past retention at <paramref name="now"/>.</summary>
     public IndexedIncident? Add(Incident incident, DateTimeOffset now)
+    {
+        if (EntryOf(incident, now) is not { } entry)
+        {
+            return null;
+        }
+        var report = incident.Report;
+        // Any incident still in retention may search its window: entries older than that can never be found again.
+        var keepFor = _retention + (entry.Features is not null ? _seriesWindow : _duplicateWindow);
+        index.Add(incident.IncidentId, entry.Sketch, entry.Features, entry.IndexedAt, entry.IndexedAt + keepFor);
+        if (report.Category != IncidentCategory.Unspecified)
+        {
+            hotspots.Add(report.Location, report.Category, incident.IncidentId, entry.IndexedAt);
+        }
+        return entry;
+    }
+
+    /// <summary>The index entry the incident has (or would have); null when it has no usable location or is past retention at <paramref name="now"/>.</summary>
+    public IndexedIncident? EntryOf(Incident incident, DateTimeOffset now)
     {
         var report = incident.Report;
         if (report is null || !SpatialIndex.IsIndexable(report.Location))
@@ -40,18 +59,10 @@ public sealed class IncidentIndexing(SpatialIndex index, HotspotCounter hotspots
             return null;
         }
         var indexedAt = report.OccurredAt?.ToDateTimeOffset() ?? receivedAt;
-        var isSeries = SeriesFeatures.IsSeriesCategory(report.Category);
-        var features = isSeries ? SeriesFeatures.From(incident) : null;
+        var features = SeriesFeatures.IsSeriesCategory(report.Category) ? SeriesFeatures.From(incident) : null;
         var sketch = features is not null
-            ? CandidateSketch.Of(features, report.Location)
+            ? CandidateSketch.Of(features, report.Location, _timeZone)
             : CandidateSketch.Located(report.Location, report.Category, indexedAt);
-        // Any incident still in retention may search its window: entries older than that can never be found again.
-        var keepFor = _retention + (isSeries ? _seriesWindow : _duplicateWindow);
-        index.Add(incident.IncidentId, sketch, features, indexedAt, indexedAt + keepFor);
-        if (report.Category != IncidentCategory.Unspecified)
-        {
-            hotspots.Add(report.Location, report.Category, incident.IncidentId, indexedAt);
-        }
         return new IndexedIncident(sketch, features, indexedAt);
     }
 }

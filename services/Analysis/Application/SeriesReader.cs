@@ -16,7 +16,7 @@ public sealed class SeriesReader(SeriesGraph graph, IncidentStore incidents, IOp
             return null;
         }
         var memberIds = found.Members.ToHashSet(StringComparer.Ordinal);
-        var stored = await Task.WhenAll(found.Members.Select(id => incidents.GetWithLinksAsync(id, includeCandidates: false)));
+        var stored = await Task.WhenAll(found.Members.Select(id => incidents.GetWithLinksAsync(id)));
 
         var series = new Contracts.Analysis.V1.Series { SeriesId = found.Name };
         var members = new List<SeriesMember>();

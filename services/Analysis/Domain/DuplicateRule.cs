@@ -3,11 +3,24 @@ using Contracts.Common.V1;
 
 namespace Analysis.Domain;
 
-/// <summary>An earlier incident near the new one, as the spatial index returns it.</summary>
-public sealed record NearbyIncident(string IncidentId, IncidentCategory Category, DateTimeOffset OccurredAt, double DistanceMeters)
+/// <summary>An incident as the spatial index holds it: where and when (its indexed time), and its series sketch.</summary>
+public sealed record IndexEntry(string IncidentId, CandidateSketch Sketch, long IndexedTicks, long ExpiresTicks);
+
+/// <summary>
+/// An incident the spatial index found near a point, at <paramref name="DistanceMeters"/> (great circle). A small struct
+/// over the index's own entry: a search returns hundreds, and copying or allocating each was a fifth of its cost.
+/// </summary>
+public readonly record struct NearbyIncident(IndexEntry Entry, double DistanceMeters)
 {
+    public string IncidentId => Entry.IncidentId;
+
+    public IncidentCategory Category => Entry.Sketch.Category;
+
+    /// <summary>When it occurred (when received, for a report without the time).</summary>
+    public DateTimeOffset OccurredAt => new(Entry.IndexedTicks, TimeSpan.Zero);
+
     /// <summary>What the index holds about it, for bounding a series pair's score without reading it.</summary>
-    public Series.CandidateSketch Sketch { get; init; }
+    public CandidateSketch Sketch => Entry.Sketch;
 }
 
 /// <summary>What one report duplicates, and which later reports (processed before it) duplicate it.</summary>
@@ -26,17 +39,29 @@ public sealed class DuplicateRule(DuplicateOptions options)
 
     public double RadiusMeters => options.RadiusMeters;
 
-    public DuplicateFinding Find(string incidentId, IncidentCategory category, DateTimeOffset occurredAt, IEnumerable<NearbyIncident> nearby)
+    public DuplicateFinding Find(string incidentId, IncidentCategory category, DateTimeOffset occurredAt, IReadOnlyList<NearbyIncident> nearby)
     {
-        var matches = nearby
-            .Where(n => n.IncidentId != incidentId && n.Category == category && n.DistanceMeters <= options.RadiusMeters)
-            .Where(n => (occurredAt - n.OccurredAt).Duration() <= Window)
-            .ToList();
+        // A loop, not LINQ: a series search hands over hundreds of incidents, of which a handful are this close.
+        var matches = new List<NearbyIncident>();
+        var window = Window;
+        for (var i = 0; i < nearby.Count; i++)
+        {
+            var n = nearby[i];
+            if (n.DistanceMeters <= options.RadiusMeters && n.Category == category && (occurredAt - n.OccurredAt).Duration() <= window && n.IncidentId != incidentId)
+            {
+                matches.Add(n);
+            }
+        }
+        if (matches.Count == 0)
+        {
+            return new DuplicateFinding(null, []);
+        }
         var earlier = matches
             .Where(n => IsBefore(n.OccurredAt, n.IncidentId, occurredAt, incidentId))
             .OrderBy(n => occurredAt - n.OccurredAt)
             .ThenBy(n => n.DistanceMeters)
             .ThenBy(n => n.IncidentId, StringComparer.Ordinal)
+            .Select(n => (NearbyIncident?)n)
             .FirstOrDefault();
         var later = matches
             .Where(n => IsBefore(occurredAt, incidentId, n.OccurredAt, n.IncidentId))

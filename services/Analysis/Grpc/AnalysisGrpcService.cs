@@ -18,6 +18,7 @@ public sealed class AnalysisGrpcService(
     IncidentStore incidents,
     SeriesGraph series,
     SeriesReader seriesReader,
+    SeriesNearMisses nearMisses,
     FraudGraph fraud,
     FraudChainReader chainReader,
     CommonIdentifierRule commonIdentifiers,
@@ -37,7 +38,7 @@ public sealed class AnalysisGrpcService(
         }
         return Redis(async () =>
         {
-            if (await incidents.GetWithLinksAsync(request.IncidentId, request.IncludeCandidates) is not { } found)
+            if (await incidents.GetWithLinksAsync(request.IncidentId) is not { } found)
             {
                 throw NotFound($"incident {request.IncidentId} is not analysed by Analysis: unknown, not consumed yet, "
                                + $"or received more than {options.Value.IncidentRetentionDays} days ago");
@@ -45,7 +46,8 @@ public sealed class AnalysisGrpcService(
             // Series are renamed when they merge: links carry the series the incident is in now.
             var currentSeries = await series.SeriesOfAsync(request.IncidentId) ?? "";
             var response = new GetIncidentLinksResponse { IncidentId = request.IncidentId };
-            foreach (var link in found.Links)
+            var links = request.IncludeCandidates ? IncidentStore.Ordered([.. found.Links, .. await nearMisses.FindAsync(found.Incident, found.Links)]) : found.Links;
+            foreach (var link in links)
             {
                 if (link.Kind == LinkKind.Series && link.Linked)
                 {

@@ -16,7 +16,6 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
     private const string IncidentField = "incident";
     private const string LinkPrefix = "link:";
-    private const string CandidatePrefix = "cand:";
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -46,10 +45,7 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         return [.. values.Where(v => !v.IsNull).Select(v => Incident.Parser.ParseFrom((byte[])v!))];
     }
 
-    /// <summary>
-    /// Records links on the incident. A candidate (scored, not linked) is kept only on the incident
-    /// that scored it; a link on both sides (the caller writes each side).
-    /// </summary>
+    /// <summary>Records links on the incident (the caller writes each side of a link).</summary>
     public Task AddLinksAsync(string incidentId, IEnumerable<IncidentLink> links)
     {
         var entries = links.Select(l => new HashEntry(FieldOf(l), l.ToByteArray())).ToArray();
@@ -85,12 +81,11 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
     }
 
     /// <summary>Null when the incident is not stored (never analysed, or past retention).</summary>
-    public async Task<(Incident Incident, IReadOnlyList<IncidentLink> Links)?> GetWithLinksAsync(string incidentId, bool includeCandidates)
+    public async Task<(Incident Incident, IReadOnlyList<IncidentLink> Links)?> GetWithLinksAsync(string incidentId)
     {
         var entries = await Db.HashGetAllAsync(keys.Incident(incidentId));
         Incident? incident = null;
         var links = new List<IncidentLink>();
-        var linkedOthers = new HashSet<string>();
         foreach (var entry in entries)
         {
             var name = (string)entry.Name!;
@@ -100,23 +95,15 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
             }
             else if (name.StartsWith(LinkPrefix, StringComparison.Ordinal))
             {
-                var link = IncidentLink.Parser.ParseFrom((byte[])entry.Value!);
-                links.Add(link);
-                linkedOthers.Add(link.IncidentId);
+                links.Add(IncidentLink.Parser.ParseFrom((byte[])entry.Value!));
             }
         }
-        if (includeCandidates)
-        {
-            links.AddRange(entries
-                .Where(e => ((string)e.Name!).StartsWith(CandidatePrefix, StringComparison.Ordinal))
-                .Select(e => IncidentLink.Parser.ParseFrom((byte[])e.Value!))
-                .Where(l => !linkedOthers.Contains(l.IncidentId)));
-        }
-        return incident is null ? null : (incident, links
-            .OrderBy(l => l.Kind).ThenByDescending(l => l.Score).ThenBy(l => l.IncidentId, StringComparer.Ordinal).ToList());
+        return incident is null ? null : (incident, Ordered(links));
     }
 
-    private static string FieldOf(IncidentLink link) => link.Linked || link.Kind != LinkKind.Series
-        ? $"{LinkPrefix}{(int)link.Kind}:{(link.IncidentId.Length > 0 ? link.IncidentId : link.GroupId)}"
-        : $"{CandidatePrefix}{link.IncidentId}";
+    /// <summary>By kind, then strongest first (ties by id): how GetIncidentLinks lists them.</summary>
+    public static IReadOnlyList<IncidentLink> Ordered(IEnumerable<IncidentLink> links)
+        => [.. links.OrderBy(l => l.Kind).ThenByDescending(l => l.Score).ThenBy(l => l.IncidentId, StringComparer.Ordinal)];
+
+    private static string FieldOf(IncidentLink link) => $"{LinkPrefix}{(int)link.Kind}:{(link.IncidentId.Length > 0 ? link.IncidentId : link.GroupId)}";
 }

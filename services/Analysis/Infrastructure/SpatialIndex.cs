@@ -55,7 +55,7 @@ public sealed class SpatialIndex
         }
         var key = (GroupOf(sketch.Category), _grid.CellOf(sketch.Latitude, sketch.Longitude));
         var cell = _cells.GetOrAdd(key, static _ => new Cell());
-        return cell.Add(new Entry(incidentId, sketch, indexedAt.UtcTicks, expiresAt.UtcTicks));
+        return cell.Add(new IndexEntry(incidentId, sketch, indexedAt.UtcTicks, expiresAt.UtcTicks));
     }
 
     /// <summary>
@@ -70,15 +70,16 @@ public sealed class SpatialIndex
         var from = (occurredAt - window).UtcTicks;
         var to = (occurredAt + window).UtcTicks;
         var plane = new LocalPlane(center);
-        var read = new HashSet<GridCell>();
         // Searches run synchronously, so one buffer per thread is reused: a busy search holds thousands of hits.
         var found = t_hits ??= new Hits();
         found.Clear();
-        for (var radius = Math.Min(radiusMeters, _grid.CellMeters); ; radius = Math.Min(radiusMeters, radius * 2))
+        var previousRadius = -1.0;
+        for (var radius = Math.Min(radiusMeters, _grid.CellMeters); ; previousRadius = radius, radius = Math.Min(radiusMeters, radius * 2))
         {
-            foreach (var (gridCell, _) in _grid.Cells(center, radius))
+            foreach (var (gridCell, nearestMeters) in _grid.Cells(center, radius))
             {
-                if (read.Add(gridCell) && _cells.TryGetValue((group, gridCell), out var cell))
+                // A cell the previous circle reached was read then: the grid measures its nearest point the same way every time.
+                if (nearestMeters > previousRadius && _cells.TryGetValue((group, gridCell), out var cell))
                 {
                     cell.Read(from, to, plane, radiusMeters + plane.MarginWithin(radiusMeters), found);
                 }
@@ -123,7 +124,7 @@ public sealed class SpatialIndex
             var distance = Geo.DistanceM(center.Latitude, center.Longitude, entry.Sketch.Latitude, entry.Sketch.Longitude);
             if (distance <= radius)
             {
-                result.Add(new NearbyIncident(entry.IncidentId, entry.Sketch.Category, new DateTimeOffset(entry.IndexedTicks, TimeSpan.Zero), distance) { Sketch = entry.Sketch });
+                result.Add(new NearbyIncident(entry, distance));
             }
         }
         result.Sort(static (a, b) => a.DistanceMeters != b.DistanceMeters
@@ -180,7 +181,7 @@ public sealed class SpatialIndex
     private static Hits? t_hits;
 
     /// <summary>An entry read by a search, with its distance on the search's plane (a struct: storing one is a plain write).</summary>
-    private readonly record struct Hit(Entry Entry, double Distance);
+    private readonly record struct Hit(IndexEntry Entry, double Distance);
 
     /// <summary>Entries read by a search.</summary>
     private sealed class Hits
@@ -191,7 +192,7 @@ public sealed class SpatialIndex
 
         public void Clear() => _hits.Clear();
 
-        public void Add(Entry entry, double distance) => _hits.Add(new Hit(entry, distance));
+        public void Add(IndexEntry entry, double distance) => _hits.Add(new Hit(entry, distance));
 
         public int CountWithin(double meters)
         {
@@ -276,8 +277,6 @@ public sealed class SpatialIndex
         return removed;
     }
 
-    private sealed record Entry(string IncidentId, CandidateSketch Sketch, long IndexedTicks, long ExpiresTicks);
-
     /// <summary>When and where an entry is: what a search scans, side by side in memory and free of references (no cache miss per entry, nothing for the GC to trace).</summary>
     private readonly record struct Slot(long IndexedTicks, double Latitude, double Longitude);
 
@@ -286,7 +285,7 @@ public sealed class SpatialIndex
     {
         private readonly object _gate = new();
         private readonly List<Slot> _slots = [];
-        private readonly List<Entry> _entries = [];
+        private readonly List<IndexEntry> _entries = [];
 
         public int Count
         {
@@ -299,7 +298,7 @@ public sealed class SpatialIndex
             }
         }
 
-        public bool Add(Entry entry)
+        public bool Add(IndexEntry entry)
         {
             lock (_gate)
             {
@@ -333,7 +332,7 @@ public sealed class SpatialIndex
             }
         }
 
-        public List<Entry> RemoveExpired(long nowTicks)
+        public List<IndexEntry> RemoveExpired(long nowTicks)
         {
             lock (_gate)
             {

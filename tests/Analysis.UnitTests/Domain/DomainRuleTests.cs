@@ -2,6 +2,7 @@ using Analysis.Domain;
 using Analysis.Domain.Disputes;
 using Analysis.Domain.Fraud;
 using Analysis.Domain.Hotspots;
+using Analysis.Domain.Series;
 using Contracts.Analysis.V1;
 using Contracts.Common.V1;
 
@@ -12,16 +13,19 @@ public sealed class DuplicateRuleTests
     private static readonly DateTimeOffset T0 = new(2026, 5, 1, 22, 0, 0, TimeSpan.Zero);
     private readonly DuplicateRule _rule = new(new DuplicateOptions());
 
+    private static NearbyIncident Near(string id, IncidentCategory category, DateTimeOffset at, double meters)
+        => new(new IndexEntry(id, CandidateSketch.Located(new GeoPoint(), category, at), at.UtcTicks, long.MaxValue), meters);
+
     [Fact]
     public void Same_category_within_150_m_and_10_minutes_duplicates_the_closest_earlier_report()
     {
         var finding = _rule.Find("new", IncidentCategory.Assault, T0,
         [
-            new NearbyIncident("older", IncidentCategory.Assault, T0.AddMinutes(-9), 40),
-            new NearbyIncident("recent", IncidentCategory.Assault, T0.AddMinutes(-2), 120),
-            new NearbyIncident("too-far", IncidentCategory.Assault, T0.AddMinutes(-1), 151),
-            new NearbyIncident("too-old", IncidentCategory.Assault, T0.AddMinutes(-11), 10),
-            new NearbyIncident("other-kind", IncidentCategory.Fire, T0.AddMinutes(-1), 10),
+            Near("older", IncidentCategory.Assault, T0.AddMinutes(-9), 40),
+            Near("recent", IncidentCategory.Assault, T0.AddMinutes(-2), 120),
+            Near("too-far", IncidentCategory.Assault, T0.AddMinutes(-1), 151),
+            Near("too-old", IncidentCategory.Assault, T0.AddMinutes(-11), 10),
+            Near("other-kind", IncidentCategory.Fire, T0.AddMinutes(-1), 10),
         ]);
 
         Assert.Equal("recent", finding.Earlier?.IncidentId);
@@ -31,7 +35,7 @@ public sealed class DuplicateRuleTests
     [Fact]
     public void A_report_processed_late_finds_the_later_reports_that_duplicate_it()
     {
-        var finding = _rule.Find("first", IncidentCategory.Fire, T0, [new NearbyIncident("second", IncidentCategory.Fire, T0.AddMinutes(3), 80)]);
+        var finding = _rule.Find("first", IncidentCategory.Fire, T0, [Near("second", IncidentCategory.Fire, T0.AddMinutes(3), 80)]);
 
         Assert.Null(finding.Earlier);
         Assert.Equal("second", Assert.Single(finding.Later).IncidentId);
@@ -40,8 +44,8 @@ public sealed class DuplicateRuleTests
     [Fact]
     public void Two_reports_of_the_same_instant_never_duplicate_each_other_both_ways()
     {
-        var a = _rule.Find("a", IncidentCategory.Fire, T0, [new NearbyIncident("b", IncidentCategory.Fire, T0, 10)]);
-        var b = _rule.Find("b", IncidentCategory.Fire, T0, [new NearbyIncident("a", IncidentCategory.Fire, T0, 10)]);
+        var a = _rule.Find("a", IncidentCategory.Fire, T0, [Near("b", IncidentCategory.Fire, T0, 10)]);
+        var b = _rule.Find("b", IncidentCategory.Fire, T0, [Near("a", IncidentCategory.Fire, T0, 10)]);
 
         Assert.Null(a.Earlier);
         Assert.Equal("a", b.Earlier?.IncidentId);

@@ -1,3 +1,4 @@
+using Analysis.Domain;
 using Analysis.Domain.Series;
 using Contracts.Common.V1;
 using static Analysis.UnitTests.Series.SeriesTestData;
@@ -13,7 +14,7 @@ public sealed class CandidateScoringTests
     public void A_sketch_carries_what_the_bound_needs_of_the_features()
     {
         var features = SeriesFeatures.From(Burglary("inc-7f3a", plate: "粤B 12345", suspects: [Suspect(marks: "scar on right cheek")]));
-        var sketch = CandidateSketch.Of(features, new GeoPoint { Latitude = 22.5431, Longitude = 114.0579 });
+        var sketch = CandidateSketch.Of(features, new GeoPoint { Latitude = 22.5431, Longitude = 114.0579 }, Options.TimeZone);
 
         Assert.True(sketch is { HasSuspects: true, HasMarks: true, HasVehicle: true, Latitude: 22.5431, Longitude: 114.0579 });
         Assert.NotEqual(0u, sketch.Plate);
@@ -62,7 +63,7 @@ public sealed class CandidateScoringTests
             }
 
             var scored = await new CandidateScoring(Scorer).ScoreAsync(incident.Features, incident.Sketch,
-                [.. candidates.Select(c => (c.Features.IncidentId, c.Sketch))], storedMisses, Read);
+                [.. candidates.Select(c => Near(incident, c.Features.IncidentId, c.Sketch))], storedMisses, Read);
 
             var everything = candidates.Where(c => byId.ContainsKey(c.Features.IncidentId)).Select(c => c.Features).ToList();
             var full = everything.Zip(Scorer.ScoreCandidates(incident.Features, everything), (f, s) => (f.IncidentId, s.Score, s.Linked)).ToList();
@@ -83,7 +84,7 @@ public sealed class CandidateScoringTests
         var resent = Of(Burglary("twin", longitude: LongitudeEast(0.5), at: Night.AddHours(1), suspects: []));
 
         var scored = await new CandidateScoring(Scorer).ScoreAsync(incident.Features, incident.Sketch,
-            [("twin", twin.Sketch), ("twin", resent.Sketch)], storedMisses: 20,
+            [Near(incident, "twin", twin.Sketch), Near(incident, "twin", resent.Sketch)], storedMisses: 20,
             ids => Task.FromResult<IReadOnlyList<SeriesFeatures>>([.. ids.Select(_ => twin.Features)]));
 
         var only = Assert.Single(scored);
@@ -98,6 +99,11 @@ public sealed class CandidateScoringTests
     }
 
     private sealed record Sample(SeriesFeatures Features, CandidateSketch Sketch);
+
+    /// <summary>A candidate as the index finds it around <paramref name="incident"/>.</summary>
+    private static NearbyIncident Near(Sample incident, string id, CandidateSketch sketch)
+        => new(new IndexEntry(id, sketch, sketch.OccurredAtUtcTicks, long.MaxValue),
+            Geo.DistanceM(incident.Sketch.Latitude, incident.Sketch.Longitude, sketch.Latitude, sketch.Longitude));
 
     private static readonly string[] Methods = ["door-pull", "window-smash", "roller-door-pry", "lock-cut", ""];
     private static readonly string[] Targets = ["phone-shop", "roller-door-shop", "residence", ""];
@@ -142,6 +148,6 @@ public sealed class CandidateScoringTests
     private static Sample Of(Incident incident)
     {
         var features = SeriesFeatures.From(incident);
-        return new Sample(features, CandidateSketch.Of(features, incident.Report.Location));
+        return new Sample(features, CandidateSketch.Of(features, incident.Report.Location, Options.TimeZone));
     }
 }

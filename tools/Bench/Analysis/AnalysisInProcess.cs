@@ -15,7 +15,7 @@ namespace Bench.Analysis;
 /// (the spatial index with the series features of property crimes, and the hotspot counts), each incident read from
 /// its bytes as the index feed reads it, so only what the index keeps stays allocated; (2) what the series step's two
 /// in-memory parts cost per property crime, on one thread over the whole month indexed: the candidate search (the
-/// nearest `MaxCandidates` in radius and window) and the scoring (bounds, then the exact scores that can matter).
+/// nearest `MaxCandidates` in radius and window) and the scoring (bounds, then the exact scores of the candidates that could link).
 /// Run-to-run steadier than the full bench, so it resolves changes to those two.
 /// </summary>
 internal static class AnalysisInProcess
@@ -43,8 +43,7 @@ internal static class AnalysisInProcess
         // Adding again changes nothing in the index; it hands back what the analyser searches with.
         var series = records.Select(record => indexing.Add(Incident.Parser.ParseFrom(record), now)).OfType<IndexedIncident>().Where(i => i.Features is not null).ToList();
         var scoring = new CandidateScoring(new SeriesScorer(seriesOptions));
-        var radius = seriesOptions.CandidateRadiusKm * 1000;
-        var window = TimeSpan.FromDays(seriesOptions.CandidateWindowDays);
+        var nearby = new NearbySearch(index, Options.Create(seriesOptions), Options.Create(new DuplicateOptions()));
         // The first pass compiles and warms up; the second is measured.
         for (var pass = 0; pass < 2; pass++)
         {
@@ -55,10 +54,9 @@ internal static class AnalysisInProcess
             {
                 var features = entry.Features!;
                 var started = Stopwatch.GetTimestamp();
-                var nearby = index.Search(features.Category, features.Location!, radius, entry.IndexedAt, window, seriesOptions.MaxCandidates + 1);
+                var list = nearby.Find(features.IncidentId, features.Category, features.Location!, entry).SeriesCandidates;
                 var searched = Stopwatch.GetTimestamp();
-                var list = CandidateScoring.CandidatesOf(nearby, features.IncidentId, seriesOptions.MaxCandidates);
-                var result = scoring.ScoreAsync(features, entry.Sketch, list, analysisOptions.Value.StoredCandidates, ids => Task.FromResult(index.Features(ids))).GetAwaiter().GetResult();
+                var result = scoring.ScoreAsync(features, entry.Sketch, list, storedMisses: 0, ids => Task.FromResult(index.Features(ids))).GetAwaiter().GetResult();
                 searchTime += Stopwatch.GetElapsedTime(started, searched);
                 scoreTime += Stopwatch.GetElapsedTime(searched);
                 candidates += list.Count;

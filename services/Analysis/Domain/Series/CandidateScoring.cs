@@ -13,51 +13,67 @@ public sealed record ScoredCandidate(int Index, SeriesFeatures Features, SeriesL
 public sealed class CandidateScoring(SeriesScorer scorer)
 {
     /// <summary>An incident's series candidates among what the index found near it: nearest first, itself and other categories left out.</summary>
-    public static List<(string IncidentId, CandidateSketch Sketch)> CandidatesOf(IReadOnlyList<NearbyIncident> nearby, string incidentId, int max)
+    public static List<NearbyIncident> CandidatesOf(IReadOnlyList<NearbyIncident> nearby, string incidentId, int max)
     {
-        // A loop, not LINQ: the sketch is a large struct, copied at every step of an iterator chain (7 % of a search).
-        var candidates = new List<(string, CandidateSketch)>(Math.Min(max, nearby.Count));
+        var candidates = new List<NearbyIncident>(Math.Min(max, nearby.Count));
         for (var i = 0; i < nearby.Count && candidates.Count < max; i++)
         {
             var near = nearby[i];
             if (near.IncidentId != incidentId && SeriesFeatures.IsSeriesCategory(near.Category))
             {
-                candidates.Add((near.IncidentId, near.Sketch));
+                candidates.Add(near);
             }
         }
         return candidates;
     }
 
+    /// <param name="candidates">As the index found them around the incident: their distance is from its location.</param>
     /// <param name="read">Reads candidates' features by incident id; one no longer stored is left out.</param>
     /// <returns>The candidates scored, in candidate order.</returns>
     public async Task<IReadOnlyList<ScoredCandidate>> ScoreAsync(
         SeriesFeatures incident,
         CandidateSketch sketch,
-        IReadOnlyList<(string IncidentId, CandidateSketch Sketch)> candidates,
+        IReadOnlyList<NearbyIncident> candidates,
         int storedMisses,
         Func<IReadOnlyList<string>, Task<IReadOnlyList<SeriesFeatures>>> read)
     {
+        var threshold = scorer.Options.LinkThreshold;
         var bounds = new double[candidates.Count];
+        var order = new int[candidates.Count];
+        var couldLink = 0;
         for (var i = 0; i < bounds.Length; i++)
         {
-            bounds[i] = scorer.UpperBound(sketch, candidates[i].Sketch);
+            var candidate = candidates[i];
+            bounds[i] = scorer.UpperBound(sketch, candidate.Entry.Sketch, candidate.DistanceMeters);
+            order[i] = i;
+            couldLink += bounds[i] >= threshold ? 1 : 0;
         }
-        // Most promising first; equal bounds in candidate order.
-        var order = Enumerable.Range(0, candidates.Count).OrderByDescending(i => bounds[i]).ThenBy(i => i).ToArray();
-        var threshold = scorer.Options.LinkThreshold;
+        if (storedMisses == 0)
+        {
+            // Links only (the analyser): those that could link, in candidate order; no ranking needed.
+            order = Array.FindAll(order, i => bounds[i] >= threshold);
+        }
+        else
+        {
+            // Most promising first; equal bounds in candidate order.
+            Array.Sort(order, (x, y) => bounds[x] != bounds[y] ? bounds[y].CompareTo(bounds[x]) : x.CompareTo(y));
+        }
         var scored = new List<ScoredCandidate>();
         var scoredIds = new HashSet<string>(StringComparer.Ordinal);
         var next = 0;
-        var take = order.TakeWhile(i => bounds[i] >= threshold).Count() + storedMisses;
+        var take = couldLink + storedMisses;
         while (take > 0 && next < order.Length)
         {
-            var batch = order.Skip(next).Take(take).ToList();
-            next += batch.Count;
+            var batch = order.AsSpan(next, Math.Min(take, order.Length - next));
+            next += batch.Length;
             // An incident indexed twice (re-sent with other details) is one candidate: its nearest entry.
             var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var i in batch.Where(i => !scoredIds.Contains(candidates[i].IncidentId)))
+            foreach (var i in batch)
             {
-                indexOf.TryAdd(candidates[i].IncidentId, i);
+                if (!scoredIds.Contains(candidates[i].IncidentId))
+                {
+                    indexOf.TryAdd(candidates[i].IncidentId, i);
+                }
             }
             var features = await read([.. indexOf.Keys]);
             var scores = scorer.ScoreCandidates(incident, features);
@@ -71,7 +87,11 @@ public sealed class CandidateScoring(SeriesScorer scorer)
             // Every candidate that could link was in the first batch; a later one must still be able to reach the
             // weakest of the near misses that would be kept.
             var bar = WeakestKeptMiss(scored, storedMisses);
-            take = order.Skip(next).TakeWhile(i => bounds[i] >= bar).Count();
+            take = 0;
+            while (next + take < order.Length && bounds[order[next + take]] >= bar)
+            {
+                take++;
+            }
         }
         scored.Sort((x, y) => x.Index.CompareTo(y.Index));
         return scored;

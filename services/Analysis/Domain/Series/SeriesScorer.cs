@@ -94,9 +94,13 @@ public sealed class SeriesScorer
     /// shared items, equal label hashes). A candidate whose bound is below a bar cannot score at or above it.
     /// </summary>
     public double UpperBound(in CandidateSketch a, in CandidateSketch b)
+        => UpperBound(a, b, Geo.DistanceM(a.Latitude, a.Longitude, b.Latitude, b.Longitude));
+
+    /// <param name="distanceMeters">The two sketches' great-circle distance (<see cref="Geo.DistanceM(double, double, double, double)"/>), when already known.</param>
+    public double UpperBound(in CandidateSketch a, in CandidateSketch b, double distanceMeters)
     {
         var weights = _options.Weights;
-        var km = Geo.DistanceM(a.Latitude, a.Longitude, b.Latitude, b.Longitude) / 1000;
+        var km = distanceMeters / 1000;
         var bothTimed = a.OccurredAtUtcTicks != 0 && b.OccurredAtUtcTicks != 0;
         var hours = bothTimed ? Math.Abs(a.OccurredAtUtcTicks - b.OccurredAtUtcTicks) / (double)TimeSpan.TicksPerHour : _options.CandidateWindowDays * 12.0;
         var spree = bothTimed ? Math.Exp(-km / _options.SpreeKm - hours / _options.SpreeHours) : 0;
@@ -111,7 +115,7 @@ public sealed class SeriesScorer
         }
         if (bothTimed)
         {
-            logit += weights.TimeOfDay * SeriesSignals.TimeOfDaySignal(LocalHours(a.OccurredAtUtcTicks), LocalHours(b.OccurredAtUtcTicks));
+            logit += weights.TimeOfDay * SeriesSignals.TimeOfDaySignal(a.LocalHours, b.LocalHours);
         }
         logit += a.HasSuspects && b.HasSuspects ? weights.Suspect : 0;
         logit += a.HasMarks && b.HasMarks ? weights.DistinguishingMarks : 0;
@@ -121,9 +125,6 @@ public sealed class SeriesScorer
     }
 
     private static int LabelBound(uint a, uint b) => a == 0 || b == 0 ? 0 : a == b ? 1 : -1;
-
-    private double LocalHours(long utcTicks)
-        => TimeZoneInfo.ConvertTime(new DateTimeOffset(utcTicks, TimeSpan.Zero), _timeZone).TimeOfDay.TotalHours;
 
     private static bool ComesAfter(SeriesFeatures a, SeriesFeatures b)
     {

@@ -108,7 +108,7 @@ public sealed record SeriesSignals
 
         var localA = TimeZoneInfo.ConvertTime(ta, timeZone);
         var localB = TimeZoneInfo.ConvertTime(tb, timeZone);
-        var signal = TimeOfDaySignal(localA.TimeOfDay.TotalHours, localB.TimeOfDay.TotalHours);
+        var signal = TimeOfDaySignal(LocalHours(localA), LocalHours(localB));
         if (!describe)
         {
             return new FeatureSignal(SeriesFeature.TimeOfDay, signal, "");
@@ -123,6 +123,11 @@ public sealed record SeriesSignals
         };
         return new FeatureSignal(SeriesFeature.TimeOfDay, signal, phrase);
     }
+
+    /// <summary>Hours since local midnight in <paramref name="timeZone"/>: what the time-of-day signal compares.</summary>
+    internal static double LocalHours(DateTimeOffset at, TimeZoneInfo timeZone) => LocalHours(TimeZoneInfo.ConvertTime(at, timeZone));
+
+    private static double LocalHours(DateTimeOffset local) => local.TimeOfDay.TotalHours;
 
     /// <summary>+1 at the same local hour, 0 at 3 h apart, -1 from 6 h, on the 24 h circle.</summary>
     internal static double TimeOfDaySignal(double localHoursA, double localHoursB)
