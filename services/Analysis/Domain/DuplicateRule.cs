@@ -3,26 +3,6 @@ using Contracts.Common.V1;
 
 namespace Analysis.Domain;
 
-/// <summary>An incident as the spatial index holds it: where and when (its indexed time), and its series sketch.</summary>
-public sealed record IndexEntry(string IncidentId, CandidateSketch Sketch, long IndexedTicks, long ExpiresTicks);
-
-/// <summary>
-/// An incident the spatial index found near a point, at <paramref name="DistanceMeters"/> (great circle). A small struct
-/// over the index's own entry: a search returns hundreds, and copying or allocating each was a fifth of its cost.
-/// </summary>
-public readonly record struct NearbyIncident(IndexEntry Entry, double DistanceMeters)
-{
-    public string IncidentId => Entry.IncidentId;
-
-    public IncidentCategory Category => Entry.Sketch.Category;
-
-    /// <summary>When it occurred (when received, for a report without the time).</summary>
-    public DateTimeOffset OccurredAt => new(Entry.IndexedTicks, TimeSpan.Zero);
-
-    /// <summary>What the index holds about it, for bounding a series pair's score without reading it.</summary>
-    public CandidateSketch Sketch => Entry.Sketch;
-}
-
 /// <summary>What one report duplicates, and which later reports (processed before it) duplicate it.</summary>
 public sealed record DuplicateFinding(NearbyIncident? Earlier, IReadOnlyList<NearbyIncident> Later);
 

@@ -14,7 +14,8 @@ namespace Analysis.Infrastructure;
 /// property crime for exact scoring. A search reads the cells its circle touches and only the entries inside its time
 /// window. Every replica holds the whole index: <see cref="Messaging.IncidentIndexFeed"/> fills it from every partition
 /// of incidents.v1, so a search never waits on Redis (it was most of the round trips per incident). District plays no
-/// part: crews cross district lines. Thread-safe: one lock per cell.
+/// part: crews cross district lines. Thread-safe: a cell's entries are an immutable <see cref="IndexEntries"/> that a
+/// writer replaces under the cell's lock, so a search reads them without locking and its results point into them.
 /// </summary>
 public sealed class SpatialIndex
 {
@@ -55,7 +56,7 @@ public sealed class SpatialIndex
         }
         var key = (GroupOf(sketch.Category), _grid.CellOf(sketch.Latitude, sketch.Longitude));
         var cell = _cells.GetOrAdd(key, static _ => new Cell());
-        return cell.Add(new IndexEntry(incidentId, sketch, indexedAt.UtcTicks, expiresAt.UtcTicks));
+        return cell.Add(incidentId, sketch, indexedAt.UtcTicks, expiresAt.UtcTicks);
     }
 
     /// <summary>
@@ -81,7 +82,7 @@ public sealed class SpatialIndex
                 // A cell the previous circle reached was read then: the grid measures its nearest point the same way every time.
                 if (nearestMeters > previousRadius && _cells.TryGetValue((group, gridCell), out var cell))
                 {
-                    cell.Read(from, to, plane, radiusMeters + plane.MarginWithin(radiusMeters), found);
+                    Read(cell.Entries, from, to, plane, radiusMeters + plane.MarginWithin(radiusMeters), found);
                 }
             }
             // Surely inside: the great-circle distance may exceed the plane's by up to the margin.
@@ -120,11 +121,11 @@ public sealed class SpatialIndex
             {
                 continue;
             }
-            var entry = hit.Entry;
-            var distance = Geo.DistanceM(center.Latitude, center.Longitude, entry.Sketch.Latitude, entry.Sketch.Longitude);
+            ref readonly var slot = ref hit.Entries.Slots[hit.Index];
+            var distance = Geo.DistanceM(center.Latitude, center.Longitude, slot.Latitude, slot.Longitude);
             if (distance <= radius)
             {
-                result.Add(new NearbyIncident(entry, distance));
+                result.Add(new NearbyIncident(hit.Entries, hit.Index, distance));
             }
         }
         result.Sort(static (a, b) => a.DistanceMeters != b.DistanceMeters
@@ -135,6 +136,38 @@ public sealed class SpatialIndex
             result.RemoveRange(limit, result.Count - limit);
         }
         return result;
+    }
+
+    /// <summary>Adds the entries within the time window and (on the plane) the radius to the hits.</summary>
+    private static void Read(IndexEntries entries, long fromTicks, long toTicks, LocalPlane plane, double radiusMeters, Hits found)
+    {
+        var slots = entries.Slots.AsSpan(0, entries.Count);
+        for (var i = FirstAtOrAfter(slots, fromTicks); i < slots.Length && slots[i].IndexedTicks <= toTicks; i++)
+        {
+            var distance = plane.DistanceMeters(slots[i].Latitude, slots[i].Longitude);
+            if (distance <= radiusMeters)
+            {
+                found.Add(entries, i, distance);
+            }
+        }
+    }
+
+    private static int FirstAtOrAfter(ReadOnlySpan<IndexSlot> slots, long ticks)
+    {
+        int low = 0, high = slots.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (slots[middle].IndexedTicks < ticks)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+        return low;
     }
 
     /// <summary>Rearranges the hits so that the first <paramref name="k"/> are the k nearest on the plane (quickselect).</summary>
@@ -180,8 +213,8 @@ public sealed class SpatialIndex
     [ThreadStatic]
     private static Hits? t_hits;
 
-    /// <summary>An entry read by a search, with its distance on the search's plane (a struct: storing one is a plain write).</summary>
-    private readonly record struct Hit(IndexEntry Entry, double Distance);
+    /// <summary>An entry read by a search, with its distance on the search's plane.</summary>
+    private readonly record struct Hit(IndexEntries Entries, int Index, double Distance);
 
     /// <summary>Entries read by a search.</summary>
     private sealed class Hits
@@ -192,7 +225,7 @@ public sealed class SpatialIndex
 
         public void Clear() => _hits.Clear();
 
-        public void Add(IndexEntry entry, double distance) => _hits.Add(new Hit(entry, distance));
+        public void Add(IndexEntries entries, int index, double distance) => _hits.Add(new Hit(entries, index, distance));
 
         public int CountWithin(double meters)
         {
@@ -263,10 +296,10 @@ public sealed class SpatialIndex
         var removed = 0;
         foreach (var (key, cell) in _cells)
         {
-            foreach (var entry in cell.RemoveExpired(now.UtcTicks))
+            foreach (var incidentId in cell.RemoveExpired(now.UtcTicks))
             {
                 removed++;
-                _features.TryRemove(entry.IncidentId, out _);
+                _features.TryRemove(incidentId, out _);
             }
             if (cell.Count == 0)
             {
@@ -277,93 +310,98 @@ public sealed class SpatialIndex
         return removed;
     }
 
-    /// <summary>When and where an entry is: what a search scans, side by side in memory and free of references (no cache miss per entry, nothing for the GC to trace).</summary>
-    private readonly record struct Slot(long IndexedTicks, double Latitude, double Longitude);
-
-    /// <summary>One cell's entries in indexed-time order, with their slots in the same order.</summary>
+    /// <summary>One cell's entries; replaced whole by a writer (under the lock), read by searches without it.</summary>
     private sealed class Cell
     {
-        private readonly object _gate = new();
-        private readonly List<Slot> _slots = [];
-        private readonly List<IndexEntry> _entries = [];
+        private readonly Lock _writer = new();
+        private volatile IndexEntries _entries = IndexEntries.Empty;
 
-        public int Count
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _entries.Count;
-                }
-            }
-        }
+        public IndexEntries Entries => _entries;
 
-        public bool Add(IndexEntry entry)
+        public int Count => _entries.Count;
+
+        public bool Add(string incidentId, in CandidateSketch sketch, long indexedTicks, long expiresTicks)
         {
-            lock (_gate)
+            lock (_writer)
             {
-                var at = FirstAtOrAfter(entry.IndexedTicks);
-                for (var i = at; i < _entries.Count && _entries[i].IndexedTicks == entry.IndexedTicks; i++)
+                var current = _entries;
+                var count = current.Count;
+                var at = FirstAtOrAfter(current.Slots.AsSpan(0, count), indexedTicks);
+                var after = at;
+                for (; after < count && current.Slots[after].IndexedTicks == indexedTicks; after++)
                 {
-                    if (_entries[i] == entry)
+                    if (current.Ids[after] == incidentId && current.Sketches[after] == sketch && current.ExpiresTicks[after] == expiresTicks)
                     {
                         return false;
                     }
                 }
-                _slots.Insert(at, new Slot(entry.IndexedTicks, entry.Sketch.Latitude, entry.Sketch.Longitude));
-                _entries.Insert(at, entry);
+                // After its equals in time: most incidents arrive in time order, so most are appended.
+                _entries = Inserted(current, after, new IndexSlot(indexedTicks, sketch.Latitude, sketch.Longitude), sketch, incidentId, expiresTicks);
                 return true;
             }
         }
 
-        public void Read(long fromTicks, long toTicks, LocalPlane plane, double radiusMeters, Hits found)
+        /// <summary>Removes the expired entries; returns their incident ids.</summary>
+        public List<string> RemoveExpired(long nowTicks)
         {
-            lock (_gate)
+            lock (_writer)
             {
-                var slots = CollectionsMarshal.AsSpan(_slots);
-                for (var i = FirstAtOrAfter(fromTicks); i < slots.Length && slots[i].IndexedTicks <= toTicks; i++)
+                var current = _entries;
+                var expired = new List<string>();
+                var kept = new List<int>(current.Count);
+                for (var i = 0; i < current.Count; i++)
                 {
-                    var distance = plane.DistanceMeters(slots[i].Latitude, slots[i].Longitude);
-                    if (distance <= radiusMeters)
+                    if (current.ExpiresTicks[i] <= nowTicks)
                     {
-                        found.Add(_entries[i], distance);
+                        expired.Add(current.Ids[i]);
+                    }
+                    else
+                    {
+                        kept.Add(i);
                     }
                 }
-            }
-        }
-
-        public List<IndexEntry> RemoveExpired(long nowTicks)
-        {
-            lock (_gate)
-            {
-                var expired = _entries.FindAll(e => e.ExpiresTicks <= nowTicks);
                 if (expired.Count > 0)
                 {
-                    _entries.RemoveAll(e => e.ExpiresTicks <= nowTicks);
-                    _slots.Clear();
-                    _slots.AddRange(_entries.Select(e => new Slot(e.IndexedTicks, e.Sketch.Latitude, e.Sketch.Longitude)));
+                    _entries = new IndexEntries(
+                        [.. kept.Select(i => current.Slots[i])], [.. kept.Select(i => current.Sketches[i])],
+                        [.. kept.Select(i => current.Ids[i])], [.. kept.Select(i => current.ExpiresTicks[i])], kept.Count);
                 }
                 return expired;
             }
         }
 
-        private int FirstAtOrAfter(long ticks)
+        /// <summary>
+        /// The entries with one more at <paramref name="at"/>: appended in place when it goes last and there is room (no
+        /// published instance reads past its own count), else copied into new arrays.
+        /// </summary>
+        private static IndexEntries Inserted(IndexEntries current, int at, IndexSlot slot, in CandidateSketch sketch, string incidentId, long expiresTicks)
         {
-            var slots = CollectionsMarshal.AsSpan(_slots);
-            int low = 0, high = slots.Length;
-            while (low < high)
+            var count = current.Count;
+            if (at == count && count < current.Slots.Length)
             {
-                var middle = (low + high) >>> 1;
-                if (slots[middle].IndexedTicks < ticks)
-                {
-                    low = middle + 1;
-                }
-                else
-                {
-                    high = middle;
-                }
+                current.Slots[count] = slot;
+                current.Sketches[count] = sketch;
+                current.Ids[count] = incidentId;
+                current.ExpiresTicks[count] = expiresTicks;
+                return new IndexEntries(current.Slots, current.Sketches, current.Ids, current.ExpiresTicks, count + 1);
             }
-            return low;
+            var capacity = count < current.Slots.Length ? current.Slots.Length : Math.Max(4, count * 2);
+            var slots = new IndexSlot[capacity];
+            var sketches = new CandidateSketch[capacity];
+            var ids = new string[capacity];
+            var expires = new long[capacity];
+            CopyAround(current.Slots, slots, at, count, slot);
+            CopyAround(current.Sketches, sketches, at, count, sketch);
+            CopyAround(current.Ids, ids, at, count, incidentId);
+            CopyAround(current.ExpiresTicks, expires, at, count, expiresTicks);
+            return new IndexEntries(slots, sketches, ids, expires, count + 1);
+        }
+
+        private static void CopyAround<T>(T[] from, T[] to, int at, int count, T inserted)
+        {
+            Array.Copy(from, 0, to, 0, at);
+            to[at] = inserted;
+            Array.Copy(from, at, to, at + 1, count - at);
         }
     }
 }

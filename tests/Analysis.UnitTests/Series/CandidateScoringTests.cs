@@ -102,7 +102,7 @@ public sealed class CandidateScoringTests
 
     /// <summary>A candidate as the index finds it around <paramref name="incident"/>.</summary>
     private static NearbyIncident Near(Sample incident, string id, CandidateSketch sketch)
-        => new(new IndexEntry(id, sketch, sketch.OccurredAtUtcTicks, long.MaxValue),
+        => new(new IndexEntries([new IndexSlot(sketch.OccurredAtUtcTicks, sketch.Latitude, sketch.Longitude)], [sketch], [id], [long.MaxValue], 1), 0,
             Geo.DistanceM(incident.Sketch.Latitude, incident.Sketch.Longitude, sketch.Latitude, sketch.Longitude));
 
     private static readonly string[] Methods = ["door-pull", "window-smash", "roller-door-pry", "lock-cut", ""];

@@ -44,7 +44,7 @@ public sealed class CandidateScoring(SeriesScorer scorer)
         for (var i = 0; i < bounds.Length; i++)
         {
             var candidate = candidates[i];
-            bounds[i] = scorer.UpperBound(sketch, candidate.Entry.Sketch, candidate.DistanceMeters);
+            bounds[i] = scorer.UpperBound(sketch, candidate.Sketch, candidate.DistanceMeters);
             order[i] = i;
             couldLink += bounds[i] >= threshold ? 1 : 0;
         }

@@ -1,0 +1,45 @@
+using Analysis.Domain.Series;
+using Contracts.Common.V1;
+
+namespace Analysis.Domain;
+
+/// <summary>When and where an index entry is: what a search scans, side by side and free of references.</summary>
+public readonly record struct IndexSlot(long IndexedTicks, double Latitude, double Longitude);
+
+/// <summary>
+/// Index entries side by side in indexed-time order (one grid cell's, in the spatial index): their slots, sketches, ids
+/// and expiries in parallel arrays, so a search scans contiguous memory and bounds candidates without a pointer chase per
+/// entry. Immutable once published: the spatial index publishes a new instance for every change, reusing the arrays
+/// only to append past <see cref="Count"/>, where no published instance reads.
+/// </summary>
+public sealed class IndexEntries(IndexSlot[] slots, CandidateSketch[] sketches, string[] ids, long[] expiresTicks, int count)
+{
+    public static readonly IndexEntries Empty = new([], [], [], [], 0);
+
+    public int Count { get; } = count;
+
+    public IndexSlot[] Slots { get; } = slots;
+
+    public CandidateSketch[] Sketches { get; } = sketches;
+
+    public string[] Ids { get; } = ids;
+
+    public long[] ExpiresTicks { get; } = expiresTicks;
+}
+
+/// <summary>
+/// An incident the spatial index found near a point, at <paramref name="DistanceMeters"/> (great circle): a small struct
+/// pointing into the index's entries (a search returns hundreds; copying or allocating each was a fifth of its cost).
+/// </summary>
+public readonly record struct NearbyIncident(IndexEntries Entries, int Index, double DistanceMeters)
+{
+    public string IncidentId => Entries.Ids[Index];
+
+    public IncidentCategory Category => Entries.Sketches[Index].Category;
+
+    /// <summary>When it occurred (when received, for a report without the time).</summary>
+    public DateTimeOffset OccurredAt => new(Entries.Slots[Index].IndexedTicks, TimeSpan.Zero);
+
+    /// <summary>What the index holds about it, for bounding a series pair's score without reading it.</summary>
+    public ref readonly CandidateSketch Sketch => ref Entries.Sketches[Index];
+}
