@@ -3,8 +3,15 @@ using Contracts.Common.V1;
 
 namespace Analysis.Domain;
 
-/// <summary>When and where an index entry is: what a search scans, side by side and free of references.</summary>
-public readonly record struct IndexSlot(long IndexedTicks, double Latitude, double Longitude);
+/// <summary>
+/// When and where an index entry is, and what picking candidates compares (category, and the id's hash in this
+/// process): what a search scans, side by side and free of references.
+/// </summary>
+public readonly record struct IndexSlot(long IndexedTicks, double Latitude, double Longitude, IncidentCategory Category, int IdHash)
+{
+    public static IndexSlot Of(string incidentId, in CandidateSketch sketch, long indexedTicks)
+        => new(indexedTicks, sketch.Latitude, sketch.Longitude, sketch.Category, incidentId.GetHashCode());
+}
 
 /// <summary>
 /// Index entries side by side in indexed-time order (one grid cell's, in the spatial index): their slots, sketches, ids
@@ -35,7 +42,10 @@ public readonly record struct NearbyIncident(IndexEntries Entries, int Index, do
 {
     public string IncidentId => Entries.Ids[Index];
 
-    public IncidentCategory Category => Entries.Sketches[Index].Category;
+    public IncidentCategory Category => Entries.Slots[Index].Category;
+
+    /// <summary>Whether this is <paramref name="incidentId"/>'s entry; the id itself is read only when the hashes match.</summary>
+    public bool Is(string incidentId, int idHash) => Entries.Slots[Index].IdHash == idHash && IncidentId == incidentId;
 
     /// <summary>When it occurred (when received, for a report without the time).</summary>
     public DateTimeOffset OccurredAt => new(Entries.Slots[Index].IndexedTicks, TimeSpan.Zero);

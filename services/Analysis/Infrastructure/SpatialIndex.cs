@@ -97,7 +97,7 @@ public sealed class SpatialIndex
     /// The <paramref name="limit"/> nearest within <paramref name="radius"/> by great-circle distance (ties by id). Those
     /// just beyond the plane's distance are measured too, as the plane's error could rank them among the nearest.
     /// </summary>
-    private static List<NearbyIncident> Nearest(Hits found, GeoPoint center, double margin, double radius, int limit)
+    private static ArraySegment<NearbyIncident> Nearest(Hits found, GeoPoint center, double margin, double radius, int limit)
     {
         var count = found.KeepWithin(radius + margin);
         var hits = found.All[..count];
@@ -114,7 +114,9 @@ public sealed class SpatialIndex
             }
             cutoff = Math.Min(cutoff, kth + 2 * margin);
         }
-        var result = new List<NearbyIncident>(Math.Min(limit + 16, count));
+        var result = new NearbyIncident[Math.Min(limit + 16, count)];
+        var distances = new double[result.Length];
+        var kept = 0;
         foreach (ref readonly var hit in hits)
         {
             if (hit.Distance > cutoff)
@@ -125,18 +127,34 @@ public sealed class SpatialIndex
             var distance = Geo.DistanceM(center.Latitude, center.Longitude, slot.Latitude, slot.Longitude);
             if (distance <= radius)
             {
-                result.Add(new NearbyIncident(hit.Entries, hit.Index, distance));
+                if (kept == result.Length)
+                {
+                    Array.Resize(ref result, kept * 2);
+                    Array.Resize(ref distances, kept * 2);
+                }
+                result[kept] = new NearbyIncident(hit.Entries, hit.Index, distance);
+                distances[kept++] = distance;
             }
         }
-        result.Sort(static (a, b) => a.DistanceMeters != b.DistanceMeters
-            ? a.DistanceMeters.CompareTo(b.DistanceMeters)
-            : string.CompareOrdinal(a.IncidentId, b.IncidentId));
-        if (result.Count > limit)
+        // By distance on plain keys (a comparison delegate over the structs cost several times more), then ties by id.
+        Array.Sort(distances, result, 0, kept);
+        for (var start = 0; start < kept;)
         {
-            result.RemoveRange(limit, result.Count - limit);
+            var end = start + 1;
+            while (end < kept && distances[end] == distances[start])
+            {
+                end++;
+            }
+            if (end - start > 1)
+            {
+                Array.Sort(result, start, end - start, IdOrder);
+            }
+            start = end;
         }
-        return result;
+        return new ArraySegment<NearbyIncident>(result, 0, Math.Min(kept, limit));
     }
+
+    private static readonly Comparer<NearbyIncident> IdOrder = Comparer<NearbyIncident>.Create(static (a, b) => string.CompareOrdinal(a.IncidentId, b.IncidentId));
 
     /// <summary>Adds the entries within the time window and (on the plane) the radius to the hits.</summary>
     private static void Read(IndexEntries entries, long fromTicks, long toTicks, LocalPlane plane, double radiusMeters, Hits found)
@@ -336,7 +354,7 @@ public sealed class SpatialIndex
                     }
                 }
                 // After its equals in time: most incidents arrive in time order, so most are appended.
-                _entries = Inserted(current, after, new IndexSlot(indexedTicks, sketch.Latitude, sketch.Longitude), sketch, incidentId, expiresTicks);
+                _entries = Inserted(current, after, IndexSlot.Of(incidentId, sketch, indexedTicks), sketch, incidentId, expiresTicks);
                 return true;
             }
         }

@@ -77,6 +77,20 @@ public sealed class CandidateScoringTests
     }
 
     [Fact]
+    public void An_incidents_own_entries_and_other_categories_are_never_its_candidates()
+    {
+        var incident = Of(Burglary("new"));
+        var resent = Of(Burglary("new", longitude: LongitudeEast(0.3)));
+        var other = Of(Burglary("other", longitude: LongitudeEast(0.1)));
+        var fire = CandidateSketch.Located(new GeoPoint { Latitude = incident.Sketch.Latitude, Longitude = incident.Sketch.Longitude }, IncidentCategory.Fire, Night);
+
+        var candidates = CandidateScoring.CandidatesOf(
+            [Near(incident, "new", incident.Sketch), Near(incident, "fire", fire), Near(incident, "other", other.Sketch), Near(incident, "new", resent.Sketch)], "new", 300);
+
+        Assert.Equal(["other"], candidates.Select(c => c.IncidentId));
+    }
+
+    [Fact]
     public async Task An_incident_indexed_twice_is_scored_once()
     {
         var incident = Of(Burglary("new"));
@@ -102,7 +116,7 @@ public sealed class CandidateScoringTests
 
     /// <summary>A candidate as the index finds it around <paramref name="incident"/>.</summary>
     private static NearbyIncident Near(Sample incident, string id, CandidateSketch sketch)
-        => new(new IndexEntries([new IndexSlot(sketch.OccurredAtUtcTicks, sketch.Latitude, sketch.Longitude)], [sketch], [id], [long.MaxValue], 1), 0,
+        => new(new IndexEntries([IndexSlot.Of(id, sketch, sketch.OccurredAtUtcTicks)], [sketch], [id], [long.MaxValue], 1), 0,
             Geo.DistanceM(incident.Sketch.Latitude, incident.Sketch.Longitude, sketch.Latitude, sketch.Longitude));
 
     private static readonly string[] Methods = ["door-pull", "window-smash", "roller-door-pry", "lock-cut", ""];

@@ -15,11 +15,13 @@ public sealed class CandidateScoring(SeriesScorer scorer)
     /// <summary>An incident's series candidates among what the index found near it: nearest first, itself and other categories left out.</summary>
     public static List<NearbyIncident> CandidatesOf(IReadOnlyList<NearbyIncident> nearby, string incidentId, int max)
     {
+        // From the scanned slots only: reading every candidate's id or sketch here was a cache miss each.
+        var idHash = incidentId.GetHashCode();
         var candidates = new List<NearbyIncident>(Math.Min(max, nearby.Count));
         for (var i = 0; i < nearby.Count && candidates.Count < max; i++)
         {
             var near = nearby[i];
-            if (near.IncidentId != incidentId && SeriesFeatures.IsSeriesCategory(near.Category))
+            if (!near.Is(incidentId, idHash) && SeriesFeatures.IsSeriesCategory(near.Category))
             {
                 candidates.Add(near);
             }
