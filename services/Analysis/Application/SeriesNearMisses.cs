@@ -1,6 +1,7 @@
 using Analysis.Domain;
 using Analysis.Domain.Series;
 using Analysis.Infrastructure;
+using Analysis.Messaging;
 using Contracts.Analysis.V1;
 using Contracts.Common.V1;
 using Microsoft.Extensions.Options;
@@ -10,22 +11,24 @@ namespace Analysis.Application;
 /// <summary>
 /// GetIncidentLinks(include_candidates): an incident's series candidates that are not its links, the
 /// <see cref="AnalysisOptions.StoredCandidates"/> highest-scoring, worked out when asked from the spatial index every
-/// replica holds: the same search and scoring as the analyser's, over what the index holds now (later incidents near it
-/// included). Nothing of them is stored: the analyser scores exactly only the candidates that could link, and hundreds of
+/// replica holds: the same search and scoring as the analyser's, over every incident published before the request (later
+/// incidents near it included; it waits for the index feed's barrier, as the analyser does). Nothing of them is stored: the analyser scores exactly only the candidates that could link, and hundreds of
 /// unlikely ones per incident would be most of the state and write work for an answer few ask for.
 /// </summary>
 public sealed class SeriesNearMisses(
-    IncidentIndexing indexing, NearbySearch nearby, CandidateScoring scoring, SpatialIndex spatial, TimeProvider clock, IOptions<AnalysisOptions> options)
+    IncidentIndexing indexing, NearbySearch nearby, CandidateScoring scoring, SpatialIndex spatial, IncidentIndexFeed feed, TimeProvider clock,
+    IOptions<AnalysisOptions> options)
 {
     private readonly int _count = options.Value.StoredCandidates;
 
     /// <param name="links">The incident's stored links: a candidate already linked is left out.</param>
-    public async Task<IReadOnlyList<IncidentLink>> FindAsync(Incident incident, IReadOnlyCollection<IncidentLink> links)
+    public async Task<IReadOnlyList<IncidentLink>> FindAsync(Incident incident, IReadOnlyCollection<IncidentLink> links, CancellationToken cancellationToken)
     {
         if (_count == 0 || indexing.EntryOf(incident, clock.GetUtcNow()) is not { Features: { } features } entry)
         {
             return [];
         }
+        await feed.CaughtUpAsync(cancellationToken);
         var candidates = nearby.Find(incident.IncidentId, incident.Report.Category, incident.Report.Location, entry).SeriesCandidates;
         var linked = links.Where(l => l.Kind == LinkKind.Series && l.Linked).Select(l => l.IncidentId).ToHashSet(StringComparer.Ordinal);
         var scored = await scoring.ScoreAsync(features, entry.Sketch, candidates, _count, ids => Task.FromResult(spatial.Features(ids)));

@@ -4,6 +4,7 @@ using Analysis.Domain.Fraud;
 using Analysis.Domain.Hotspots;
 using Analysis.Infrastructure;
 using Analysis.Streaming;
+using Confluent.Kafka;
 using Contracts.Analysis.V1;
 using Contracts.Common.V1;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
@@ -46,7 +47,7 @@ public sealed class AnalysisGrpcService(
             // Series are renamed when they merge: links carry the series the incident is in now.
             var currentSeries = await series.SeriesOfAsync(request.IncidentId) ?? "";
             var response = new GetIncidentLinksResponse { IncidentId = request.IncidentId };
-            var links = request.IncludeCandidates ? IncidentStore.Ordered([.. found.Links, .. await nearMisses.FindAsync(found.Incident, found.Links)]) : found.Links;
+            var links = request.IncludeCandidates ? IncidentStore.Ordered([.. found.Links, .. await NearMissesAsync(found.Incident, found.Links, context.CancellationToken)]) : found.Links;
             foreach (var link in links)
             {
                 if (link.Kind == LinkKind.Series && link.Linked)
@@ -57,6 +58,19 @@ public sealed class AnalysisGrpcService(
             }
             return response;
         });
+    }
+
+    private async Task<IReadOnlyList<IncidentLink>> NearMissesAsync(Incident incident, IReadOnlyCollection<IncidentLink> links, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await nearMisses.FindAsync(incident, links, cancellationToken);
+        }
+        catch (KafkaException)
+        {
+            // The index cannot confirm it holds everything published: partial near misses would look complete.
+            throw Unavailable("the incident index cannot confirm it is current (Kafka unreachable); retry later, or ask without include_candidates");
+        }
     }
 
     public override Task<Contracts.Analysis.V1.Series> GetSeries(GetSeriesRequest request, ServerCallContext context)
