@@ -96,9 +96,21 @@ internal static class AnalysisBench
             {
                 var produced = backlog.Produce(kafka.BootstrapServers, options.Rate);
                 Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s ({backlog.Incidents.Count / produced.TotalSeconds:N0}/s)");
+                using var watermarks = new KafkaProbe(kafka.BootstrapServers, Partitions);
+                if (watermarks.Dropped(Topics.Incidents) is > 0 and var dropped)
+                {
+                    throw new InvalidOperationException($"the embedded broker dropped the oldest {dropped:N0} incidents before they were analysed "
+                        + "(it keeps about 5 MB of record batches per partition): run with fewer --incidents (150,000 fit)");
+                }
                 return clock.Elapsed;
             });
-            await WaitAnalysedAsync(lines, backlog.Incidents.Count, analysis, cancel.Token);
+            var analysed = WaitAnalysedAsync(lines, backlog.Incidents.Count, analysis, cancel.Token);
+            // A failed publish (or a log the broker truncated) ends the run instead of waiting for incidents that never come.
+            if (await Task.WhenAny(analysed, publishing) == publishing && publishing.IsFaulted)
+            {
+                await publishing;
+            }
+            await analysed;
             var producedAt = await publishing;
             var result = Measure([.. lines], options.WarmUp, backlog.Incidents.Count, producedAt, options.Rate > 0 ? (options.Rate, publishStart) : null);
             using var probe = new KafkaProbe(kafka.BootstrapServers, Partitions);

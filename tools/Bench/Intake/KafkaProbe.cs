@@ -14,13 +14,27 @@ internal sealed class KafkaProbe(string bootstrapServers, int partitions) : IDis
         ClientId = "bench-watermarks",
     }).Build();
 
-    /// <summary>Records in <paramref name="topic"/> (sum of high watermarks; nothing is ever deleted here).</summary>
+    /// <summary>Records ever written to <paramref name="topic"/> (sum of high watermarks).</summary>
     public long Count(string topic)
     {
         long total = 0;
         for (var p = 0; p < partitions; p++)
         {
             total += _watermarks.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Records of <paramref name="topic"/> the broker no longer holds (sum of low watermarks): the embedded broker keeps
+    /// about 5 MB of record batches per partition and drops the oldest beyond that.
+    /// </summary>
+    public long Dropped(string topic)
+    {
+        long total = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            total += _watermarks.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).Low.Value;
         }
         return total;
     }
