@@ -55,8 +55,16 @@ public sealed class SpatialIndex
             _features[incidentId] = features;
         }
         var key = (GroupOf(sketch.Category), _grid.CellOf(sketch.Latitude, sketch.Longitude));
-        var cell = _cells.GetOrAdd(key, static _ => new Cell());
-        return cell.Add(incidentId, sketch, indexedAt.UtcTicks, expiresAt.UtcTicks);
+        while (true)
+        {
+            var cell = _cells.GetOrAdd(key, static _ => new Cell());
+            if (cell.Add(incidentId, sketch, indexedAt.UtcTicks, expiresAt.UtcTicks) is { } added)
+            {
+                return added;
+            }
+            // The sweep retired that cell (it was empty) after this found it: help take it out, and add to a new one.
+            _cells.TryRemove(new KeyValuePair<(int, GridCell), Cell>(key, cell));
+        }
     }
 
     /// <summary>
@@ -319,9 +327,10 @@ public sealed class SpatialIndex
                 removed++;
                 _features.TryRemove(incidentId, out _);
             }
-            if (cell.Count == 0)
+            // Retired under its lock only if still empty, so an add that found the cell before it left the map is not lost
+            // in it: that add sees the cell retired and goes to a new one.
+            if (cell.Count == 0 && cell.TryRetire())
             {
-                // Only if still empty and still this cell: an add racing with the removal goes to a new cell.
                 _cells.TryRemove(new KeyValuePair<(int, GridCell), Cell>(key, cell));
             }
         }
@@ -336,12 +345,20 @@ public sealed class SpatialIndex
 
         public IndexEntries Entries => _entries;
 
+        /// <summary>Set, under the lock, when the sweep takes the cell out of the map: no entry may be added to it after.</summary>
+        private bool _retired;
+
         public int Count => _entries.Count;
 
-        public bool Add(string incidentId, in CandidateSketch sketch, long indexedTicks, long expiresTicks)
+        /// <returns>False when the entry was already there; null when the cell is retired (add to a new one).</returns>
+        public bool? Add(string incidentId, in CandidateSketch sketch, long indexedTicks, long expiresTicks)
         {
             lock (_writer)
             {
+                if (_retired)
+                {
+                    return null;
+                }
                 var current = _entries;
                 var count = current.Count;
                 var at = FirstAtOrAfter(current.Slots.AsSpan(0, count), indexedTicks);
@@ -356,6 +373,16 @@ public sealed class SpatialIndex
                 // After its equals in time: most incidents arrive in time order, so most are appended.
                 _entries = Inserted(current, after, IndexSlot.Of(incidentId, sketch, indexedTicks), sketch, incidentId, expiresTicks);
                 return true;
+            }
+        }
+
+        /// <summary>Retires the cell if it holds no entry; false if one was added meanwhile.</summary>
+        public bool TryRetire()
+        {
+            lock (_writer)
+            {
+                _retired = _entries.Count == 0;
+                return _retired;
             }
         }
 
