@@ -10,7 +10,7 @@ namespace Analysis.Application;
 
 /// <summary>
 /// GetIncidentLinks(include_candidates): an incident's series candidates that are not its links, the
-/// <see cref="AnalysisOptions.StoredCandidates"/> highest-scoring, worked out when asked from the spatial index every
+/// <see cref="AnalysisOptions.NearMisses"/> highest-scoring, worked out when asked from the spatial index every
 /// replica holds: the same search and scoring as the analyser's, over every incident published before the request (later
 /// incidents near it included; it waits for the index feed's barrier, as the analyser does). Nothing of them is stored: the analyser scores exactly only the candidates that could link, and hundreds of
 /// unlikely ones per incident would be most of the state and write work for an answer few ask for.
@@ -19,7 +19,7 @@ public sealed class SeriesNearMisses(
     IncidentIndexing indexing, NearbySearch nearby, CandidateScoring scoring, SpatialIndex spatial, IncidentIndexFeed feed, TimeProvider clock,
     IOptions<AnalysisOptions> options)
 {
-    private readonly int _count = options.Value.StoredCandidates;
+    private readonly int _count = options.Value.NearMisses;
 
     /// <param name="links">The incident's stored links: a candidate already linked is left out.</param>
     public async Task<IReadOnlyList<IncidentLink>> FindAsync(Incident incident, IReadOnlyCollection<IncidentLink> links, CancellationToken cancellationToken)

@@ -38,11 +38,12 @@ public sealed class AnalysisOptions
     public double GeoCellMeters { get; set; } = 500;
 
     /// <summary>
-    /// Series candidates scored below the link threshold kept per incident (the highest scores) for
-    /// GetIncidentLinks(include_candidates): the near misses an analyst may want to check. Links are always kept.
+    /// How many series candidates that are not links (the highest-scoring) GetIncidentLinks(include_candidates) lists:
+    /// the near misses an analyst may want to check, worked out when asked for (until session 8 stored per incident as
+    /// <c>StoredCandidates</c>).
     /// </summary>
     [Range(0, 10_000)]
-    public int StoredCandidates { get; set; } = 20;
+    public int NearMisses { get; set; } = 20;
 
     /// <summary>Seconds between summary log lines (incidents analysed, rate, duration p50/p99/max); 0 for none.</summary>
     [Range(0, 3600)]

@@ -49,7 +49,7 @@ public static class ServiceRun
             ["Redis__Configuration"] = redis.ConnectionString,
             ["Analysis__Series__TimeZoneId"] = City.TimeZoneId,
             // Every scored candidate (up to MaxCandidates) kept, so the pairwise AUC sees each pair's score, not 0 for the ones not stored.
-            ["Analysis__StoredCandidates"] = "300",
+            ["Analysis__NearMisses"] = "300",
             // The generated month starts at a city midnight about 30 days ago and decoys reach a few days before it: none may
             // fall out of the 30-day retention and count as unlinked.
             ["Analysis__IncidentRetentionDays"] = "45",
