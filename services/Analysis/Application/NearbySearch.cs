@@ -35,7 +35,7 @@ public sealed class NearbySearch(SpatialIndex spatial, IOptions<SeriesOptions> s
         var nearby = spatial.Search(category, location, radius, occurredAt, window, limit);
         var coversDuplicates = radius >= _duplicates.RadiusMeters && window >= _duplicates.Window
                                && (nearby.Count < limit || nearby[^1].DistanceMeters > _duplicates.RadiusMeters);
-        var finding = FindDuplicates(incidentId, category, location, occurredAt, coversDuplicates ? nearby : null);
+        var finding = FindDuplicates(incidentId, category, location, occurredAt, coversDuplicates ? nearby : (IReadOnlyList<NearbyIncident>?)null);
         if (finding.Earlier is not null)
         {
             return new NearbyFinding(finding, []);
@@ -45,7 +45,7 @@ public sealed class NearbySearch(SpatialIndex spatial, IOptions<SeriesOptions> s
             return new NearbyFinding(finding, CandidateScoring.CandidatesOf(nearby, incidentId, _series.MaxCandidates));
         }
         var sameEvent = finding.Later.Select(l => l.IncidentId).ToHashSet(StringComparer.Ordinal);
-        return new NearbyFinding(finding, CandidateScoring.CandidatesOf([.. nearby.Where(n => !sameEvent.Contains(n.IncidentId))], incidentId, _series.MaxCandidates));
+        return new NearbyFinding(finding, CandidateScoring.CandidatesOf(new ArraySegment<NearbyIncident>([.. nearby.Where(n => !sameEvent.Contains(n.IncidentId))]), incidentId, _series.MaxCandidates));
     }
 
     private DuplicateFinding FindDuplicates(string incidentId, IncidentCategory category, GeoPoint location, DateTimeOffset occurredAt, IReadOnlyList<NearbyIncident>? searched)

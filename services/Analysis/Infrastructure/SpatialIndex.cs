@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Analysis.Domain;
@@ -73,7 +74,7 @@ public sealed class SpatialIndex
     /// (doubling) and stops as soon as <paramref name="limit"/> incidents lie inside it: those are then the nearest in the
     /// full radius, so a busy area costs a few cells, not the whole radius.
     /// </summary>
-    public IReadOnlyList<NearbyIncident> Search(IncidentCategory category, GeoPoint center, double radiusMeters, DateTimeOffset occurredAt, TimeSpan window, int limit)
+    public ArraySegment<NearbyIncident> Search(IncidentCategory category, GeoPoint center, double radiusMeters, DateTimeOffset occurredAt, TimeSpan window, int limit)
     {
         var group = GroupOf(category);
         var from = (occurredAt - window).UtcTicks;
@@ -123,7 +124,8 @@ public sealed class SpatialIndex
             cutoff = Math.Min(cutoff, kth + 2 * margin);
         }
         var result = new NearbyIncident[Math.Min(limit + 16, count)];
-        var distances = new double[result.Length];
+        // The sort keys live only here: a pooled array, not one more allocation per search.
+        var distances = ArrayPool<double>.Shared.Rent(result.Length);
         var kept = 0;
         foreach (ref readonly var hit in hits)
         {
@@ -138,7 +140,13 @@ public sealed class SpatialIndex
                 if (kept == result.Length)
                 {
                     Array.Resize(ref result, kept * 2);
-                    Array.Resize(ref distances, kept * 2);
+                }
+                if (kept == distances.Length)
+                {
+                    var larger = ArrayPool<double>.Shared.Rent(kept * 2);
+                    distances.AsSpan(0, kept).CopyTo(larger);
+                    ArrayPool<double>.Shared.Return(distances);
+                    distances = larger;
                 }
                 result[kept] = new NearbyIncident(hit.Entries, hit.Index, distance);
                 distances[kept++] = distance;
@@ -159,6 +167,7 @@ public sealed class SpatialIndex
             }
             start = end;
         }
+        ArrayPool<double>.Shared.Return(distances);
         return new ArraySegment<NearbyIncident>(result, 0, Math.Min(kept, limit));
     }
 

@@ -84,8 +84,8 @@ public sealed class CandidateScoringTests
         var other = Of(Burglary("other", longitude: LongitudeEast(0.1)));
         var fire = CandidateSketch.Located(new GeoPoint { Latitude = incident.Sketch.Latitude, Longitude = incident.Sketch.Longitude }, IncidentCategory.Fire, Night);
 
-        var candidates = CandidateScoring.CandidatesOf(
-            [Near(incident, "new", incident.Sketch), Near(incident, "fire", fire), Near(incident, "other", other.Sketch), Near(incident, "new", resent.Sketch)], "new", 300);
+        NearbyIncident[] found = [Near(incident, "new", incident.Sketch), Near(incident, "fire", fire), Near(incident, "other", other.Sketch), Near(incident, "new", resent.Sketch)];
+        var candidates = CandidateScoring.CandidatesOf(found, "new", 300);
 
         Assert.Equal(["other"], candidates.Select(c => c.IncidentId));
     }

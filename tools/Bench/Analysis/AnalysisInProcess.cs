@@ -48,11 +48,13 @@ internal static class AnalysisInProcess
         // between passes; the least disturbed pass is the steadiest figure), with the slowest for the spread.
         const int MeasuredPasses = 3;
         var passes = new List<(double Search, double Score)>();
+        double allocatedPerCrime = 0;
         for (var pass = 0; pass <= MeasuredPasses; pass++)
         {
             var searchTime = TimeSpan.Zero;
             var scoreTime = TimeSpan.Zero;
             long candidates = 0, scored = 0;
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             foreach (var entry in pass == 0 ? series.Take(2000) : series)
             {
                 var features = entry.Features!;
@@ -68,12 +70,14 @@ internal static class AnalysisInProcess
             if (pass > 0)
             {
                 passes.Add((searchTime.TotalMicroseconds / series.Count, scoreTime.TotalMicroseconds / series.Count));
+                allocatedPerCrime = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)series.Count;
             }
             if (pass == MeasuredPasses)
             {
                 Console.WriteLine($"series step in memory, one thread, {series.Count:N0} property crimes, fastest of {MeasuredPasses} passes (slowest): "
                     + $"search {passes.Min(p => p.Search):N0} us ({passes.Max(p => p.Search):N0}) for {candidates / (double)series.Count:N0} candidates, "
-                    + $"scoring {passes.Min(p => p.Score):N0} us ({passes.Max(p => p.Score):N0}) with {scored / (double)series.Count:N0} scored exactly, per property crime");
+                    + $"scoring {passes.Min(p => p.Score):N0} us ({passes.Max(p => p.Score):N0}) with {scored / (double)series.Count:N0} scored exactly, "
+                    + $"{allocatedPerCrime / 1024:N1} KiB allocated, per property crime");
             }
         }
         GC.KeepAlive(indexing);

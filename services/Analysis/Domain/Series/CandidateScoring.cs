@@ -12,21 +12,24 @@ public sealed record ScoredCandidate(int Index, SeriesFeatures Features, SeriesL
 /// </summary>
 public sealed class CandidateScoring(SeriesScorer scorer)
 {
-    /// <summary>An incident's series candidates among what the index found near it: nearest first, itself and other categories left out.</summary>
-    public static List<NearbyIncident> CandidatesOf(IReadOnlyList<NearbyIncident> nearby, string incidentId, int max)
+    /// <summary>
+    /// An incident's series candidates among what the index found near it: nearest first, itself and other categories
+    /// left out. Compacted within <paramref name="nearby"/>'s own array (a search's result, used by nothing after).
+    /// </summary>
+    public static ArraySegment<NearbyIncident> CandidatesOf(ArraySegment<NearbyIncident> nearby, string incidentId, int max)
     {
         // From the scanned slots only: reading every candidate's id or sketch here was a cache miss each.
         var idHash = incidentId.GetHashCode();
-        var candidates = new List<NearbyIncident>(Math.Min(max, nearby.Count));
-        for (var i = 0; i < nearby.Count && candidates.Count < max; i++)
+        var kept = 0;
+        for (var i = 0; i < nearby.Count && kept < max; i++)
         {
             var near = nearby[i];
             if (!near.Is(incidentId, idHash) && SeriesFeatures.IsSeriesCategory(near.Category))
             {
-                candidates.Add(near);
+                nearby[kept++] = near;
             }
         }
-        return candidates;
+        return nearby[..kept];
     }
 
     /// <param name="candidates">As the index found them around the incident: their distance is from its location.</param>
@@ -40,26 +43,7 @@ public sealed class CandidateScoring(SeriesScorer scorer)
         Func<IReadOnlyList<string>, Task<IReadOnlyList<SeriesFeatures>>> read)
     {
         var threshold = scorer.Options.LinkThreshold;
-        var bounds = new double[candidates.Count];
-        var order = new int[candidates.Count];
-        var couldLink = 0;
-        for (var i = 0; i < bounds.Length; i++)
-        {
-            var candidate = candidates[i];
-            bounds[i] = scorer.UpperBound(sketch, candidate.Sketch, candidate.DistanceMeters);
-            order[i] = i;
-            couldLink += bounds[i] >= threshold ? 1 : 0;
-        }
-        if (storedMisses == 0)
-        {
-            // Links only (the analyser): those that could link, in candidate order; no ranking needed.
-            order = Array.FindAll(order, i => bounds[i] >= threshold);
-        }
-        else
-        {
-            // Most promising first; equal bounds in candidate order.
-            Array.Sort(order, (x, y) => bounds[x] != bounds[y] ? bounds[y].CompareTo(bounds[x]) : x.CompareTo(y));
-        }
+        var (bounds, order, couldLink) = Bounds(sketch, candidates, storedMisses, threshold);
         var scored = new List<ScoredCandidate>();
         var scoredIds = new HashSet<string>(StringComparer.Ordinal);
         var next = 0;
@@ -88,15 +72,52 @@ public sealed class CandidateScoring(SeriesScorer scorer)
             }
             // Every candidate that could link was in the first batch; a later one must still be able to reach the
             // weakest of the near misses that would be kept.
-            var bar = WeakestKeptMiss(scored, storedMisses);
             take = 0;
-            while (next + take < order.Length && bounds[order[next + take]] >= bar)
+            if (bounds is not null)
             {
-                take++;
+                var bar = WeakestKeptMiss(scored, storedMisses);
+                while (next + take < order.Length && bounds[order[next + take]] >= bar)
+                {
+                    take++;
+                }
             }
         }
         scored.Sort((x, y) => x.Index.CompareTo(y.Index));
         return scored;
+    }
+
+    /// <summary>
+    /// The candidates in the order to score them: for links only (no misses kept), just those that could link, in
+    /// candidate order, and no bounds (the analyser's case: no array per candidate); else all, most promising first
+    /// (equal bounds in candidate order), with every candidate's bound.
+    /// </summary>
+    private (double[]? Bounds, int[] Order, int CouldLink) Bounds(in CandidateSketch sketch, IReadOnlyList<NearbyIncident> candidates, int storedMisses, double threshold)
+    {
+        if (storedMisses == 0)
+        {
+            List<int>? linkable = null;
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                var candidate = candidates[i];
+                if (scorer.UpperBound(sketch, candidate.Sketch, candidate.DistanceMeters) >= threshold)
+                {
+                    (linkable ??= []).Add(i);
+                }
+            }
+            return (null, linkable is null ? [] : [.. linkable], linkable?.Count ?? 0);
+        }
+        var bounds = new double[candidates.Count];
+        var order = new int[candidates.Count];
+        var couldLink = 0;
+        for (var i = 0; i < bounds.Length; i++)
+        {
+            var candidate = candidates[i];
+            bounds[i] = scorer.UpperBound(sketch, candidate.Sketch, candidate.DistanceMeters);
+            order[i] = i;
+            couldLink += bounds[i] >= threshold ? 1 : 0;
+        }
+        Array.Sort(order, (x, y) => bounds[x] != bounds[y] ? bounds[y].CompareTo(bounds[x]) : x.CompareTo(y));
+        return (bounds, order, couldLink);
     }
 
     /// <summary>The score a candidate must reach to be among the kept near misses; -∞ while fewer are known, +∞ when none are kept.</summary>
