@@ -213,7 +213,7 @@ public sealed class IncidentAnalyzer
     {
         // Only the links are kept (near misses are worked out when asked for: SeriesNearMisses), so only the candidates
         // whose bound reaches the threshold are scored exactly.
-        var scored = (await _candidateScoring.ScoreAsync(features, sketch, candidates, storedMisses: 0, ids => Task.FromResult(_spatial.Features(ids))))
+        var scored = (await _candidateScoring.ScoreAsync(features, sketch, candidates, nearMisses: 0, ids => Task.FromResult(_spatial.Features(ids))))
             .Where(s => s.Score.Linked).Select(s => (Other: s.Features, s.Score)).ToList();
         if (scored.Count == 0)
         {

@@ -43,9 +43,9 @@ public sealed class CandidateScoringTests
     [InlineData(3)]
     [InlineData(20)]
     [InlineData(300)]
-    public async Task Links_and_kept_near_misses_are_those_of_scoring_every_candidate(int storedMisses)
+    public async Task Links_and_kept_near_misses_are_those_of_scoring_every_candidate(int nearMisses)
     {
-        var random = new Random(11 + storedMisses);
+        var random = new Random(11 + nearMisses);
         for (var round = 0; round < 20; round++)
         {
             var incident = RandomIncident(random, "new");
@@ -63,13 +63,13 @@ public sealed class CandidateScoringTests
             }
 
             var scored = await new CandidateScoring(Scorer).ScoreAsync(incident.Features, incident.Sketch,
-                [.. candidates.Select(c => Near(incident, c.Features.IncidentId, c.Sketch))], storedMisses, Read);
+                [.. candidates.Select(c => Near(incident, c.Features.IncidentId, c.Sketch))], nearMisses, Read);
 
             var everything = candidates.Where(c => byId.ContainsKey(c.Features.IncidentId)).Select(c => c.Features).ToList();
             var full = everything.Zip(Scorer.ScoreCandidates(incident.Features, everything), (f, s) => (f.IncidentId, s.Score, s.Linked)).ToList();
-            Assert.Equal(Kept(full, storedMisses), Kept(scored.Select(s => (s.Features.IncidentId, s.Score.Score, s.Score.Linked)), storedMisses));
+            Assert.Equal(Kept(full, nearMisses), Kept(scored.Select(s => (s.Features.IncidentId, s.Score.Score, s.Score.Linked)), nearMisses));
             Assert.Equal(scored.OrderBy(s => s.Index).Select(s => s.Index), scored.Select(s => s.Index));
-            if (storedMisses <= 20)
+            if (nearMisses <= 20)
             {
                 Assert.True(read < candidates.Count / 2, $"read {read} of {candidates.Count} candidates");
             }
@@ -98,7 +98,7 @@ public sealed class CandidateScoringTests
         var resent = Of(Burglary("twin", longitude: LongitudeEast(0.5), at: Night.AddHours(1), suspects: []));
 
         var scored = await new CandidateScoring(Scorer).ScoreAsync(incident.Features, incident.Sketch,
-            [Near(incident, "twin", twin.Sketch), Near(incident, "twin", resent.Sketch)], storedMisses: 20,
+            [Near(incident, "twin", twin.Sketch), Near(incident, "twin", resent.Sketch)], nearMisses: 20,
             ids => Task.FromResult<IReadOnlyList<SeriesFeatures>>([.. ids.Select(_ => twin.Features)]));
 
         var only = Assert.Single(scored);
@@ -106,10 +106,10 @@ public sealed class CandidateScoringTests
     }
 
     /// <summary>What the pipeline stores: every link, and the best misses in candidate order among equals.</summary>
-    private static List<(string Id, double Score)> Kept(IEnumerable<(string Id, double Score, bool Linked)> scored, int storedMisses)
+    private static List<(string Id, double Score)> Kept(IEnumerable<(string Id, double Score, bool Linked)> scored, int nearMisses)
     {
         var list = scored.ToList();
-        return [.. list.Where(s => s.Linked).Concat(list.Where(s => !s.Linked).OrderByDescending(s => s.Score).Take(storedMisses)).Select(s => (s.Id, s.Score))];
+        return [.. list.Where(s => s.Linked).Concat(list.Where(s => !s.Linked).OrderByDescending(s => s.Score).Take(nearMisses)).Select(s => (s.Id, s.Score))];
     }
 
     private sealed record Sample(SeriesFeatures Features, CandidateSketch Sketch);

@@ -61,7 +61,7 @@ internal static class AnalysisInProcess
                 var started = Stopwatch.GetTimestamp();
                 var list = nearby.Find(features.IncidentId, features.Category, features.Location!, entry).SeriesCandidates;
                 var searched = Stopwatch.GetTimestamp();
-                var result = scoring.ScoreAsync(features, entry.Sketch, list, storedMisses: 0, ids => Task.FromResult(index.Features(ids))).GetAwaiter().GetResult();
+                var result = scoring.ScoreAsync(features, entry.Sketch, list, nearMisses: 0, ids => Task.FromResult(index.Features(ids))).GetAwaiter().GetResult();
                 searchTime += Stopwatch.GetElapsedTime(started, searched);
                 scoreTime += Stopwatch.GetElapsedTime(searched);
                 candidates += list.Count;

@@ -4,11 +4,12 @@ namespace Analysis.Domain.Series;
 public sealed record ScoredCandidate(int Index, SeriesFeatures Features, SeriesLinkScore Score);
 
 /// <summary>
-/// Scores a new incident's series candidates the way the pipeline keeps them: every candidate that links, and the
-/// <c>storedMisses</c> best of the rest, exactly as <see cref="SeriesScorer.ScoreCandidates"/> would; nothing else is
-/// needed. Candidates are taken in order of their upper bound (<see cref="SeriesScorer.UpperBound"/>, from the index
-/// entry alone): first all that could link and the most promising others, then, round by round, those whose bound still
-/// reaches the weakest near miss kept so far. The rest are never read. In a busy district that is a few dozen of ~300.
+/// Scores an incident's series candidates as far as the caller keeps them: every candidate that links, and the
+/// <c>nearMisses</c> best of the rest (none for the analyser; GetIncidentLinks' near misses when asked), exactly as
+/// <see cref="SeriesScorer.ScoreCandidates"/> would; nothing else is needed. Candidates are taken in order of their upper
+/// bound (<see cref="SeriesScorer.UpperBound"/>, from the index entry alone): first all that could link and the most
+/// promising others, then, round by round, those whose bound still reaches the weakest near miss kept so far. The rest
+/// are never read: for the analyser about one of ~300 in the bench month.
 /// </summary>
 public sealed class CandidateScoring(SeriesScorer scorer)
 {
@@ -39,15 +40,15 @@ public sealed class CandidateScoring(SeriesScorer scorer)
         SeriesFeatures incident,
         CandidateSketch sketch,
         IReadOnlyList<NearbyIncident> candidates,
-        int storedMisses,
+        int nearMisses,
         Func<IReadOnlyList<string>, Task<IReadOnlyList<SeriesFeatures>>> read)
     {
         var threshold = scorer.Options.LinkThreshold;
-        var (bounds, order, couldLink) = Bounds(sketch, candidates, storedMisses, threshold);
+        var (bounds, order, couldLink) = Bounds(sketch, candidates, nearMisses, threshold);
         var scored = new List<ScoredCandidate>();
         var scoredIds = new HashSet<string>(StringComparer.Ordinal);
         var next = 0;
-        var take = couldLink + storedMisses;
+        var take = couldLink + nearMisses;
         while (take > 0 && next < order.Length)
         {
             var batch = order.AsSpan(next, Math.Min(take, order.Length - next));
@@ -75,7 +76,7 @@ public sealed class CandidateScoring(SeriesScorer scorer)
             take = 0;
             if (bounds is not null)
             {
-                var bar = WeakestKeptMiss(scored, storedMisses);
+                var bar = WeakestKeptMiss(scored, nearMisses);
                 while (next + take < order.Length && bounds[order[next + take]] >= bar)
                 {
                     take++;
@@ -91,9 +92,9 @@ public sealed class CandidateScoring(SeriesScorer scorer)
     /// candidate order, and no bounds (the analyser's case: no array per candidate); else all, most promising first
     /// (equal bounds in candidate order), with every candidate's bound.
     /// </summary>
-    private (double[]? Bounds, int[] Order, int CouldLink) Bounds(in CandidateSketch sketch, IReadOnlyList<NearbyIncident> candidates, int storedMisses, double threshold)
+    private (double[]? Bounds, int[] Order, int CouldLink) Bounds(in CandidateSketch sketch, IReadOnlyList<NearbyIncident> candidates, int nearMisses, double threshold)
     {
-        if (storedMisses == 0)
+        if (nearMisses == 0)
         {
             List<int>? linkable = null;
             for (var i = 0; i < candidates.Count; i++)
@@ -121,13 +122,13 @@ public sealed class CandidateScoring(SeriesScorer scorer)
     }
 
     /// <summary>The score a candidate must reach to be among the kept near misses; -∞ while fewer are known, +∞ when none are kept.</summary>
-    private static double WeakestKeptMiss(List<ScoredCandidate> scored, int storedMisses)
+    private static double WeakestKeptMiss(List<ScoredCandidate> scored, int nearMisses)
     {
-        if (storedMisses == 0)
+        if (nearMisses == 0)
         {
             return double.PositiveInfinity;
         }
-        var misses = scored.Where(s => !s.Score.Linked).Select(s => s.Score.Score).OrderDescending().Take(storedMisses).ToList();
-        return misses.Count < storedMisses ? double.NegativeInfinity : misses[^1];
+        var misses = scored.Where(s => !s.Score.Linked).Select(s => s.Score.Score).OrderDescending().Take(nearMisses).ToList();
+        return misses.Count < nearMisses ? double.NegativeInfinity : misses[^1];
     }
 }
