@@ -25,7 +25,7 @@ public sealed class NearbySearch(SpatialIndex spatial, IOptions<SeriesOptions> s
         var occurredAt = indexed.IndexedAt;
         if (indexed.Features is null)
         {
-            return new NearbyFinding(FindDuplicates(incidentId, category, location, occurredAt, null), []);
+            return new NearbyFinding(SearchDuplicates(incidentId, category, location, occurredAt), []);
         }
         // The series candidates are the nearest first, so when they reach past the duplicate radius (or are all there is)
         // they hold every near-duplicate too, and the second search is saved.
@@ -35,7 +35,9 @@ public sealed class NearbySearch(SpatialIndex spatial, IOptions<SeriesOptions> s
         var nearby = spatial.Search(category, location, radius, occurredAt, window, limit);
         var coversDuplicates = radius >= _duplicates.RadiusMeters && window >= _duplicates.Window
                                && (nearby.Count < limit || nearby[^1].DistanceMeters > _duplicates.RadiusMeters);
-        var finding = FindDuplicates(incidentId, category, location, occurredAt, coversDuplicates ? nearby : (IReadOnlyList<NearbyIncident>?)null);
+        var finding = coversDuplicates
+            ? _duplicates.Find(incidentId, category, occurredAt, nearby)
+            : SearchDuplicates(incidentId, category, location, occurredAt);
         if (finding.Earlier is not null)
         {
             return new NearbyFinding(finding, []);
@@ -48,9 +50,6 @@ public sealed class NearbySearch(SpatialIndex spatial, IOptions<SeriesOptions> s
         return new NearbyFinding(finding, CandidateScoring.CandidatesOf(new ArraySegment<NearbyIncident>([.. nearby.Where(n => !sameEvent.Contains(n.IncidentId))]), incidentId, _series.MaxCandidates));
     }
 
-    private DuplicateFinding FindDuplicates(string incidentId, IncidentCategory category, GeoPoint location, DateTimeOffset occurredAt, IReadOnlyList<NearbyIncident>? searched)
-    {
-        var nearby = searched ?? spatial.Search(category, location, _duplicates.RadiusMeters, occurredAt, _duplicates.Window, 64);
-        return _duplicates.Find(incidentId, category, occurredAt, nearby);
-    }
+    private DuplicateFinding SearchDuplicates(string incidentId, IncidentCategory category, GeoPoint location, DateTimeOffset occurredAt)
+        => _duplicates.Find(incidentId, category, occurredAt, spatial.Search(category, location, _duplicates.RadiusMeters, occurredAt, _duplicates.Window, 64));
 }
