@@ -81,4 +81,21 @@ public sealed class SpatialIndexTests
         Assert.Empty(index.Features(["old"]));
         Assert.Equal(["new"], index.Search(IncidentCategory.Burglary, here, 1000, Noon, TimeSpan.FromDays(21), 10).Select(n => n.IncidentId));
     }
+
+    [Fact]
+    public void A_re_sent_version_keeps_the_incidents_features_after_the_first_version_expires()
+    {
+        var index = new SpatialIndex(1000);
+        var here = new GeoPoint { Latitude = 31.23, Longitude = 121.47 };
+        var first = new SeriesFeatures { IncidentId = "a", Category = IncidentCategory.Burglary, Location = here, OccurredAt = Noon };
+        var resent = new SeriesFeatures { IncidentId = "a", Category = IncidentCategory.Burglary, Location = here, OccurredAt = Noon.AddDays(2) };
+        index.Add("a", CandidateSketch.Of(first, here, TimeZoneInfo.Utc), first, Noon, Noon.AddDays(51));
+        index.Add("a", CandidateSketch.Of(resent, here, TimeZoneInfo.Utc), resent, Noon.AddDays(2), Noon.AddDays(53));
+
+        Assert.Equal(1, index.RemoveExpired(Noon.AddDays(51)));
+
+        Assert.Same(resent, Assert.Single(index.Features(["a"])));
+        Assert.Equal(1, index.RemoveExpired(Noon.AddDays(53)));
+        Assert.Empty(index.Features(["a"]));
+    }
 }

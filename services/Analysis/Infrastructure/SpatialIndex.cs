@@ -25,7 +25,8 @@ public sealed class SpatialIndex
 
     private readonly SpatialGrid _grid;
     private readonly ConcurrentDictionary<(int Group, GridCell Cell), Cell> _cells = new();
-    private readonly ConcurrentDictionary<string, SeriesFeatures> _features = new(StringComparer.Ordinal);
+    /// <summary>Per incident, the features of its latest version, kept until its last entry expires (a re-sent version may be another entry).</summary>
+    private readonly ConcurrentDictionary<string, (SeriesFeatures Features, long ExpiresTicks)> _features = new(StringComparer.Ordinal);
 
     public SpatialIndex(IOptions<AnalysisOptions> options)
         : this(options.Value.GeoCellMeters)
@@ -53,7 +54,9 @@ public sealed class SpatialIndex
     {
         if (features is not null)
         {
-            _features[incidentId] = features;
+            var expiresTicks = expiresAt.UtcTicks;
+            _features.AddOrUpdate(incidentId, static (_, added) => added, static (_, kept, added) => (added.Features, Math.Max(kept.ExpiresTicks, added.ExpiresTicks)),
+                (Features: features, ExpiresTicks: expiresTicks));
         }
         var key = (GroupOf(sketch.Category), _grid.CellOf(sketch.Latitude, sketch.Longitude));
         while (true)
@@ -317,9 +320,9 @@ public sealed class SpatialIndex
         var result = new List<SeriesFeatures>(incidentIds.Count);
         foreach (var id in incidentIds)
         {
-            if (_features.TryGetValue(id, out var features))
+            if (_features.TryGetValue(id, out var kept))
             {
-                result.Add(features);
+                result.Add(kept.Features);
             }
         }
         return result;
@@ -334,7 +337,11 @@ public sealed class SpatialIndex
             foreach (var incidentId in cell.RemoveExpired(now.UtcTicks))
             {
                 removed++;
-                _features.TryRemove(incidentId, out _);
+                if (_features.TryGetValue(incidentId, out var kept) && kept.ExpiresTicks <= now.UtcTicks)
+                {
+                    // Only that value: a version added meanwhile keeps its features.
+                    _features.TryRemove(new KeyValuePair<string, (SeriesFeatures, long)>(incidentId, kept));
+                }
             }
             // Retired under its lock only if still empty, so an add that found the cell before it left the map is not lost
             // in it: that add sees the cell retired and goes to a new one.
