@@ -19,6 +19,10 @@ public sealed class RedisKeysTests
         => Assert.Equal("analysis:incident:{4f1c-9}", Keys.Incident("4f1c-9"));
 
     [Fact]
+    public void An_incidents_links_share_its_tag_so_one_script_guards_them_by_the_incident()
+        => Assert.Equal(HashTag(Keys.Incident("4f1c-9")), HashTag(Keys.IncidentLinks("4f1c-9")));
+
+    [Fact]
     public void The_state_prefix_starts_every_key_so_a_replay_can_rebuild_next_to_the_live_state()
     {
         var replay = new RedisKeys("analysis-r2");

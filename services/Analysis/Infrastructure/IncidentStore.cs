@@ -7,31 +7,25 @@ using StackExchange.Redis;
 namespace Analysis.Infrastructure;
 
 /// <summary>
-/// Every analysed incident under its own key (tag = incident id), with its links as fields of the
-/// same hash: GetIncidentLinks is one read. The key expires with the retention, counted from when
-/// Intake received the incident, so re-processing never extends it. Writes overwrite fields, so a
-/// redelivered incident leaves the same state.
+/// Every analysed incident under its own key, a plain string (tag = incident id), and its links, for the few incidents
+/// that have any, as fields of a hash under the same tag: GetIncidentLinks is one round trip. A string costs the server
+/// far less than a hash per incident (Garnet keeps a hash as a .NET object on its heap, a string in its log). Both keys
+/// expire with the retention, counted from when Intake received the incident, so re-processing never extends it.
+/// Writes overwrite, so a redelivered incident leaves the same state.
 /// </summary>
 public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
-    private const string IncidentField = "incident";
     private const string LinkPrefix = "link:";
 
     private IDatabase Db => redis.GetDatabase();
 
+    /// <summary>Stores the incident until <paramref name="expiresAt"/> (the caller skips incidents already past it).</summary>
     public Task SaveAsync(Incident incident, DateTimeOffset expiresAt)
-    {
-        var key = keys.Incident(incident.IncidentId);
-        var batch = Db.CreateBatch();
-        var set = batch.HashSetAsync(key, IncidentField, incident.ToByteArray());
-        var expire = batch.KeyExpireAsync(key, expiresAt.UtcDateTime);
-        batch.Execute();
-        return Task.WhenAll(set, expire);
-    }
+        => Db.StringSetAsync(keys.Incident(incident.IncidentId), incident.ToByteArray(), TimeToLive(expiresAt));
 
     public async Task<Incident?> GetAsync(string incidentId)
     {
-        var value = await Db.HashGetAsync(keys.Incident(incidentId), IncidentField);
+        var value = await Db.StringGetAsync(keys.Incident(incidentId));
         return value.IsNull ? null : Incident.Parser.ParseFrom((byte[])value!);
     }
 
@@ -39,7 +33,7 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
     public async Task<IReadOnlyList<Incident>> GetManyAsync(IReadOnlyCollection<string> incidentIds)
     {
         var batch = Db.CreateBatch();
-        var reads = incidentIds.Select(id => batch.HashGetAsync(keys.Incident(id), IncidentField)).ToList();
+        var reads = incidentIds.Select(id => batch.StringGetAsync(keys.Incident(id))).ToList();
         batch.Execute();
         var values = await Task.WhenAll(reads);
         return [.. values.Where(v => !v.IsNull).Select(v => Incident.Parser.ParseFrom((byte[])v!))];
@@ -49,21 +43,22 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
     public Task AddLinksAsync(string incidentId, IEnumerable<IncidentLink> links)
     {
         var entries = links.Select(l => new HashEntry(FieldOf(l), l.ToByteArray())).ToArray();
-        // Only to an incident still stored: a link must not recreate an expired key without its expiry.
+        // Only to an incident still stored, and expiring with it.
         return entries.Length == 0 ? Task.CompletedTask : Db.ScriptEvaluateAsync(AddLinksScript,
-            [keys.Incident(incidentId)], [.. entries.SelectMany(e => new[] { e.Name, e.Value })]);
+            [keys.Incident(incidentId), keys.IncidentLinks(incidentId)], [.. entries.SelectMany(e => new[] { e.Name, e.Value })]);
     }
 
     private const string AddLinksScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        redis.call('HSET', KEYS[1], unpack(ARGV))
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl <= 0 then return 0 end
+        redis.call('HSET', KEYS[2], unpack(ARGV))
+        redis.call('PEXPIRE', KEYS[2], ttl)
         return 1
         """;
 
     /// <summary>
     /// Records links on the incident being analysed, saved with <paramref name="expiresAt"/> a moment ago: two plain
-    /// commands instead of the guarded script (a script costs Garnet far more), the expiry set again so that a key which
-    /// expired meanwhile is not left without one.
+    /// commands instead of the guarded script (a script costs Garnet far more), with the incident's expiry.
     /// </summary>
     public Task AddOwnLinksAsync(string incidentId, IEnumerable<IncidentLink> links, DateTimeOffset expiresAt)
     {
@@ -72,7 +67,7 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         {
             return Task.CompletedTask;
         }
-        var key = keys.Incident(incidentId);
+        var key = keys.IncidentLinks(incidentId);
         var batch = Db.CreateBatch();
         var set = batch.HashSetAsync(key, entries);
         var expire = batch.KeyExpireAsync(key, expiresAt.UtcDateTime);
@@ -83,27 +78,27 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// <summary>Null when the incident is not stored (never analysed, or past retention).</summary>
     public async Task<(Incident Incident, IReadOnlyList<IncidentLink> Links)?> GetWithLinksAsync(string incidentId)
     {
-        var entries = await Db.HashGetAllAsync(keys.Incident(incidentId));
-        Incident? incident = null;
-        var links = new List<IncidentLink>();
-        foreach (var entry in entries)
+        var batch = Db.CreateBatch();
+        var incidentRead = batch.StringGetAsync(keys.Incident(incidentId));
+        var linksRead = batch.HashGetAllAsync(keys.IncidentLinks(incidentId));
+        batch.Execute();
+        var (value, entries) = (await incidentRead, await linksRead);
+        if (value.IsNull)
         {
-            var name = (string)entry.Name!;
-            if (name == IncidentField)
-            {
-                incident = Incident.Parser.ParseFrom((byte[])entry.Value!);
-            }
-            else if (name.StartsWith(LinkPrefix, StringComparison.Ordinal))
-            {
-                links.Add(IncidentLink.Parser.ParseFrom((byte[])entry.Value!));
-            }
+            return null;
         }
-        return incident is null ? null : (incident, Ordered(links));
+        var links = entries.Where(e => ((string)e.Name!).StartsWith(LinkPrefix, StringComparison.Ordinal))
+            .Select(e => IncidentLink.Parser.ParseFrom((byte[])e.Value!));
+        return (Incident.Parser.ParseFrom((byte[])value!), Ordered(links));
     }
 
     /// <summary>By kind, then strongest first (ties by id): how GetIncidentLinks lists them.</summary>
     public static IReadOnlyList<IncidentLink> Ordered(IEnumerable<IncidentLink> links)
         => [.. links.OrderBy(l => l.Kind).ThenByDescending(l => l.Score).ThenBy(l => l.IncidentId, StringComparer.Ordinal)];
+
+    /// <summary>The retention ends at an absolute time and Redis counts on its own clock, so the time left is measured on the real clock.</summary>
+    private static TimeSpan TimeToLive(DateTimeOffset expiresAt)
+        => expiresAt - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
 
     private static string FieldOf(IncidentLink link) => $"{LinkPrefix}{(int)link.Kind}:{(link.IncidentId.Length > 0 ? link.IncidentId : link.GroupId)}";
 }

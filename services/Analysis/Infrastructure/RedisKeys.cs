@@ -24,8 +24,11 @@ public sealed class RedisKeys(string prefix)
 
     public string Prefix => prefix;
 
-    /// <summary>Hash: <c>incident</c> (common.v1.Incident protobuf) and one field per link (analysis.v1.IncidentLink protobuf).</summary>
+    /// <summary>String: the incident (common.v1.Incident protobuf).</summary>
     public string Incident(string incidentId) => $"{prefix}:incident:{{{incidentId}}}";
+
+    /// <summary>Hash under the incident's tag: one field per link (analysis.v1.IncidentLink protobuf), for the incidents that have any.</summary>
+    public string IncidentLinks(string incidentId) => $"{prefix}:links:{{{incidentId}}}";
 
     /// <summary>Who raised a cell's hotspot alert for one window instance (tagged by cell and category; the counts are in memory).</summary>
     public string HotspotAlerted(string cellId, IncidentCategory category, string window, long windowIndex)
