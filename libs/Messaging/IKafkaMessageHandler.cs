@@ -12,6 +12,16 @@ public interface IKafkaMessageHandler
     Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Processes consecutive records together (<see cref="KafkaConsumerSettings.MaxBatch"/> above 1), so the work shared by
+/// records (a round trip, a wait, a flush) is paid once per batch. Throwing means none of them was processed: the whole
+/// batch is retried and none of its offsets stored. The same rules as <see cref="IKafkaMessageHandler"/> apply to each record.
+/// </summary>
+public interface IKafkaBatchHandler
+{
+    Task HandleBatchAsync(IReadOnlyList<ConsumeResult<string, byte[]>> records, CancellationToken cancellationToken);
+}
+
 /// <summary>How a consumer reads its topics.</summary>
 public enum ConsumeMode
 {
@@ -23,4 +33,8 @@ public enum ConsumeMode
 }
 
 /// <param name="MaxInFlight">Records handled concurrently; 1 keeps strict per-partition order of handling.</param>
-public sealed record KafkaConsumerSettings(string Name, string GroupId, IReadOnlyList<string> Topics, ConsumeMode Mode, int MaxInFlight = 1);
+/// <param name="MaxBatch">
+/// Records handed over at once, to a handler that is also an <see cref="IKafkaBatchHandler"/>: those already fetched when
+/// a batch starts, up to this many (never waiting for more). 1 hands records over one by one.
+/// </param>
+public sealed record KafkaConsumerSettings(string Name, string GroupId, IReadOnlyList<string> Topics, ConsumeMode Mode, int MaxInFlight = 1, int MaxBatch = 1);

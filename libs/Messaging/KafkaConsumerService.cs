@@ -18,6 +18,7 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
 
     private readonly KafkaConsumerSettings _settings;
     private readonly THandler _handler;
+    private readonly IKafkaBatchHandler? _batchHandler;
     private readonly ResiliencePipeline _retry;
     private readonly ILogger _logger;
     private readonly IConsumer<string, byte[]> _consumer;
@@ -32,6 +33,11 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
     {
         _settings = settings;
         _handler = handler;
+        if (settings.MaxBatch > 1)
+        {
+            _batchHandler = handler as IKafkaBatchHandler
+                ?? throw new ArgumentException($"MaxBatch {settings.MaxBatch} needs a handler that is an {nameof(IKafkaBatchHandler)}; {typeof(THandler).Name} is not", nameof(settings));
+        }
         _retry = retry.Pipeline;
         _logger = logger;
         var config = new ConsumerConfig
@@ -106,9 +112,10 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
 
     private async Task ConsumeUntilStoppedAsync(CancellationToken stoppingToken)
     {
-        // Records are handled up to MaxInFlight at a time; offsets are stored strictly in consume
-        // order, so an offset is never stored while an earlier record is still being handled.
-        var inFlight = new Queue<(ConsumeResult<string, byte[]> Record, Task<bool> Handled)>();
+        // Records are handled up to MaxInFlight at a time (in batches of up to MaxBatch); offsets are stored strictly in
+        // consume order, so an offset is never stored while an earlier record is still being handled.
+        var inFlight = new Queue<(List<ConsumeResult<string, byte[]>> Records, Task<bool> Handled)>();
+        var recordsInFlight = 0;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -131,16 +138,27 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
 
                 if (record is not null && !record.IsPartitionEOF)
                 {
-                    inFlight.Enqueue((record, HandleAsync(record, stoppingToken)));
+                    var records = new List<ConsumeResult<string, byte[]>> { record };
+                    while (_batchHandler is not null && records.Count < _settings.MaxBatch && recordsInFlight + records.Count < _settings.MaxInFlight
+                           && ConsumeFetched() is { } next)
+                    {
+                        records.Add(next);
+                    }
+                    inFlight.Enqueue((records, _batchHandler is null
+                        ? HandleAsync(records, stoppingToken)
+                        // A batch is a stretch of work: off the consuming thread, which goes on fetching meanwhile.
+                        : Task.Run(() => HandleAsync(records, stoppingToken), CancellationToken.None)));
+                    recordsInFlight += records.Count;
                 }
-                while (inFlight.Count > 0 && (inFlight.Count >= _settings.MaxInFlight || inFlight.Peek().Handled.IsCompleted))
+                while (inFlight.Count > 0 && (recordsInFlight >= _settings.MaxInFlight || inFlight.Peek().Handled.IsCompleted))
                 {
                     var (done, handled) = inFlight.Dequeue();
+                    recordsInFlight -= done.Count;
                     if (!await handled)
                     {
-                        return; // stopping: neither this nor any later record is stored
+                        return; // stopping: neither these nor any later record is stored
                     }
-                    StoreOffset(done);
+                    done.ForEach(StoreOffset);
                 }
             }
         }
@@ -154,8 +172,22 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
                 {
                     break;
                 }
-                StoreOffset(done);
+                done.ForEach(StoreOffset);
             }
+        }
+    }
+
+    /// <summary>A record already fetched, without waiting; null when none is (or the next is an end-of-partition event).</summary>
+    private ConsumeResult<string, byte[]>? ConsumeFetched()
+    {
+        try
+        {
+            return _consumer.Consume(TimeSpan.Zero) is { IsPartitionEOF: false } record ? record : null;
+        }
+        catch (ConsumeException e)
+        {
+            _logger.LogWarning("Kafka consumer {Name}: {Reason}", _settings.Name, e.Error.Reason);
+            return null;
         }
     }
 
@@ -179,33 +211,57 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
         }
     }
 
-    /// <summary>True when the record was handled; false when stopping interrupted it.</summary>
-    private async Task<bool> HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken stoppingToken)
+    /// <summary>True when the records were handled; false when stopping interrupted them.</summary>
+    private async Task<bool> HandleAsync(List<ConsumeResult<string, byte[]>> records, CancellationToken stoppingToken)
     {
-        using var activity = StartActivity(record);
+        using var activity = StartActivity(records);
         try
         {
-            await _retry.ExecuteAsync(
-                static async (state, token) => await state.Handler.HandleAsync(state.Record, token),
-                (Handler: _handler, Record: record),
-                stoppingToken);
+            if (_batchHandler is not null)
+            {
+                await _retry.ExecuteAsync(
+                    static async (state, token) => await state.Handler.HandleBatchAsync(state.Records, token),
+                    (Handler: _batchHandler, Records: records),
+                    stoppingToken);
+            }
+            else
+            {
+                await _retry.ExecuteAsync(
+                    static async (state, token) => await state.Handler.HandleAsync(state.Record, token),
+                    (Handler: _handler, Record: records[0]),
+                    stoppingToken);
+            }
             return true;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            return false; // not stored: the record is processed again after restart
+            return false; // not stored: the records are processed again after restart
         }
     }
 
-    private Activity? StartActivity(ConsumeResult<string, byte[]> record)
+    /// <summary>One record's span is a child of its producer's; a batch's span links to each of its records' producers.</summary>
+    private Activity? StartActivity(List<ConsumeResult<string, byte[]>> records)
+    {
+        var first = records[0];
+        var activity = records.Count == 1
+            ? Source.StartActivity($"{first.Topic} process", ActivityKind.Consumer, ProducerContext(first))
+            : Source.StartActivity($"{first.Topic} process", ActivityKind.Consumer, parentContext: default,
+                links: records.Select(r => new ActivityLink(ProducerContext(r))));
+        activity?.SetTag("messaging.system", "kafka");
+        activity?.SetTag("messaging.destination.name", first.Topic);
+        activity?.SetTag("messaging.kafka.offset", first.Offset.Value);
+        if (records.Count > 1)
+        {
+            activity?.SetTag("messaging.batch.message_count", records.Count);
+        }
+        return activity;
+    }
+
+    private static ActivityContext ProducerContext(ConsumeResult<string, byte[]> record)
     {
         var parent = KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.TraceParent);
         ActivityContext.TryParse(parent, KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.TraceState), out var context);
-        var activity = Source.StartActivity($"{record.Topic} process", ActivityKind.Consumer, context);
-        activity?.SetTag("messaging.system", "kafka");
-        activity?.SetTag("messaging.destination.name", record.Topic);
-        activity?.SetTag("messaging.kafka.offset", record.Offset.Value);
-        return activity;
+        return context;
     }
 
     public override void Dispose()

@@ -60,7 +60,7 @@ public static class AnalysisServiceExtensions
         services.AddKafkaConsumer<IncidentIndexer>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<AnalysisOptions>>().Value;
-            return new KafkaConsumerSettings("incidents", options.ConsumerGroup, [Topics.Incidents], ConsumeMode.Group, options.MaxInFlight);
+            return new KafkaConsumerSettings("incidents", options.ConsumerGroup, [Topics.Incidents], ConsumeMode.Group, options.MaxInFlight, options.MaxBatch);
         });
         // Every replica reads every alert for its own WatchAlerts callers; the group id is only a client identity.
         services.AddKafkaConsumer<AlertFanoutHandler>(_ => new KafkaConsumerSettings(

@@ -68,6 +68,6 @@ public sealed class IncidentIndexerTests
             Report = new Report { Category = IncidentCategory.Theft, Location = new GeoPoint { Latitude = 31.2, Longitude = 121.4 } },
         };
 
-        Assert.Equal(AnalysisOutcome.OutsideRetention, await Analyzer.AnalyseAsync(incident, CancellationToken.None));
+        Assert.Equal([AnalysisOutcome.OutsideRetention], await Analyzer.AnalyseAsync([incident], CancellationToken.None));
     }
 }

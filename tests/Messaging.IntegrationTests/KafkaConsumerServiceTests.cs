@@ -61,6 +61,43 @@ public sealed class KafkaConsumerServiceTests : IDisposable
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task Records_already_fetched_are_handed_over_in_batches_and_a_failed_batch_is_retried_whole_before_its_offsets_are_stored()
+    {
+        const int Records = 200;
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers, LingerMs = 50 }).Build())
+        {
+            var sent = Enumerable.Range(0, Records).Select(i => producer.ProduceAsync(new TopicPartition(Topic, 0),
+                new Message<string, byte[]> { Key = "k", Value = Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)) }));
+            await Task.WhenAll(sent);
+        }
+        var handler = new BatchHandler();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Kafka:BootstrapServers"] = _kafka.BootstrapServers;
+        builder.Services.AddSingleton(handler);
+        builder.AddKafkaMessaging();
+        builder.Services.AddKafkaConsumer<BatchHandler>(_ => new KafkaConsumerSettings("batch", Group, [Topic], ConsumeMode.Group, MaxInFlight: 64, MaxBatch: 16));
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (handler.Handled.Count < Records)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{handler.Handled.Count} of {Records} handled within 60 s");
+                await Task.Delay(50);
+            }
+            await host.StopAsync(); // commits the stored offsets
+        }
+
+        Assert.Equal(Enumerable.Range(0, Records).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(), handler.Handled.Order());
+        Assert.InRange(handler.Batches.Max(), 2, 16);
+        // The first batch failed once, and each of its records was handled (once) after that.
+        Assert.All(handler.Failed, value => Assert.Contains(value, handler.Handled));
+        Assert.NotEmpty(handler.Failed);
+        using var committed = new ConsumerBuilder<string, byte[]>(new ConsumerConfig { BootstrapServers = _kafka.BootstrapServers, GroupId = Group }).Build();
+        Assert.Equal(Records, committed.Committed([new TopicPartition(Topic, 0)], TimeSpan.FromSeconds(10)).Single().Offset.Value);
+    }
+
     private static Task ProduceToBothPartitionsAsync(IProducer<string, byte[]> producer, string value)
         => Task.WhenAll(Enumerable.Range(0, 2).Select(partition =>
             producer.ProduceAsync(new TopicPartition(Topic, partition), new Message<string, byte[]> { Key = "k", Value = Encoding.UTF8.GetBytes(value) })));
@@ -89,6 +126,32 @@ public sealed class KafkaConsumerServiceTests : IDisposable
                 await Task.Delay(50);
             }
         }
+    }
+}
+
+/// <summary>Fails its first batch once, then records every value it handles and the size of every batch.</summary>
+internal sealed class BatchHandler : IKafkaMessageHandler, IKafkaBatchHandler
+{
+    private int _calls;
+
+    public ConcurrentQueue<string> Handled { get; } = [];
+    public ConcurrentQueue<int> Batches { get; } = [];
+    public ConcurrentQueue<string> Failed { get; } = [];
+
+    public Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken)
+        => throw new InvalidOperationException("a batch handler gets batches");
+
+    public Task HandleBatchAsync(IReadOnlyList<ConsumeResult<string, byte[]>> records, CancellationToken cancellationToken)
+    {
+        var values = records.Select(r => Encoding.UTF8.GetString(r.Message.Value)).ToList();
+        if (Interlocked.Increment(ref _calls) == 1)
+        {
+            values.ForEach(Failed.Enqueue);
+            throw new InvalidOperationException("the first batch fails once");
+        }
+        Batches.Enqueue(records.Count);
+        values.ForEach(Handled.Enqueue);
+        return Task.CompletedTask;
     }
 }
 

@@ -23,7 +23,7 @@ public enum AnalysisOutcome
 }
 
 /// <summary>
-/// Analyses one incident: stores it, then in parallel looks for near-duplicates and series
+/// Analyses incidents: stores each, then concurrently looks for near-duplicates and series
 /// candidates (spatial index), counts it into its hotspot cell, links disputes, fraud chains and
 /// watchlist entries, and publishes the alerts that raised. Every step is idempotent per incident id
 /// (overwrites, set members, or a per-incident result stored in the same script as the change), so
@@ -93,42 +93,66 @@ public sealed class IncidentAnalyzer
 
     private TimeSpan Retention => TimeSpan.FromDays(_options.IncidentRetentionDays);
 
-    public async Task<AnalysisOutcome> AnalyseAsync(Incident incident, CancellationToken cancellationToken)
+    /// <summary>
+    /// Analyses incidents consumed together: stores them in one round trip, indexes them, waits once for the index feed,
+    /// then analyses each (the searches in turn on this thread, the Redis steps of all of them concurrently) and publishes
+    /// their alerts. What the incidents share is paid once per batch; an incident's duration is its batch's.
+    /// </summary>
+    /// <returns>The outcome of each incident, in order.</returns>
+    public async Task<IReadOnlyList<AnalysisOutcome>> AnalyseAsync(IReadOnlyList<Incident> incidents, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(incident.IncidentId);
+        foreach (var incident in incidents)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(incident.IncidentId);
+        }
         var started = Stopwatch.GetTimestamp();
         var now = _clock.GetUtcNow();
-        // Retention counts from reception, so re-processing an old record never extends it.
-        var receivedAt = incident.ReceivedAt?.ToDateTimeOffset() ?? now;
-        var expiresAt = receivedAt + Retention;
-        if (expiresAt <= now)
+        var outcomes = new AnalysisOutcome[incidents.Count];
+        var contexts = new List<Context>(incidents.Count);
+        for (var i = 0; i < incidents.Count; i++)
         {
-            return AnalysisOutcome.OutsideRetention;
+            var incident = incidents[i];
+            // Retention counts from reception, so re-processing an old record never extends it.
+            var receivedAt = incident.ReceivedAt?.ToDateTimeOffset() ?? now;
+            var expiresAt = receivedAt + Retention;
+            if (expiresAt <= now)
+            {
+                outcomes[i] = AnalysisOutcome.OutsideRetention;
+                continue;
+            }
+            var report = incident.Report ?? new Report();
+            contexts.Add(new Context(incident, report, report.OccurredAt?.ToDateTimeOffset() ?? receivedAt, receivedAt, expiresAt, now));
         }
-        var report = incident.Report ?? new Report();
-        var context = new Context(incident, report, report.OccurredAt?.ToDateTimeOffset() ?? receivedAt, receivedAt, expiresAt, now);
+        if (contexts.Count == 0)
+        {
+            return outcomes;
+        }
 
-        await _incidents.SaveAsync(incident, expiresAt);
+        // Stored before indexed: whoever finds an incident in the index may write links to it.
+        await _incidents.SaveAsync([.. contexts.Select(c => (c.Incident, c.ExpiresAt))]);
         // Indexed and counted before searching: of two incidents analysed at the same time here, the later search sees the earlier.
-        var indexed = _indexing.Add(incident, now);
-        if (indexed is not null)
+        var indexed = contexts.Select(c => _indexing.Add(c.Incident, now)).ToArray();
+        if (indexed.Any(i => i is not null))
         {
             // And every incident published before now, whichever replica analyses it: of two analysed at the same time on two
             // replicas, the one that queried later sees the other.
             await _feed.CaughtUpAsync(cancellationToken);
         }
-        await Task.WhenAll(
-            NearbyAsync(context, indexed),
-            HotspotAsync(context, indexed),
-            DisputesAsync(context),
-            FraudAsync(context),
-            WatchlistAsync(context));
-        await _sink.PublishAsync(context.Alerts, cancellationToken);
+        await Task.WhenAll(contexts.Select((c, i) => Task.WhenAll(
+            NearbyAsync(c, indexed[i]),
+            HotspotAsync(c, indexed[i]),
+            DisputesAsync(c),
+            FraudAsync(c),
+            WatchlistAsync(c))));
+        await _sink.PublishAsync([.. contexts.SelectMany(c => c.Alerts)], cancellationToken);
 
         var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        Duration.Record(milliseconds);
-        _stats.Record(milliseconds);
-        return AnalysisOutcome.Analysed;
+        foreach (var _ in contexts)
+        {
+            Duration.Record(milliseconds);
+            _stats.Record(milliseconds);
+        }
+        return outcomes;
     }
 
     /// <summary>What one analysis works on, and the alerts it raises (steps run concurrently: the list is locked).</summary>

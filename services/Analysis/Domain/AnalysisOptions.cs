@@ -30,6 +30,13 @@ public sealed class AnalysisOptions
     public int MaxInFlight { get; set; } = 256;
 
     /// <summary>
+    /// Incidents analysed as one batch, of those already fetched (never waiting for more): one store round trip, one wait
+    /// for the index feed and one retry scope per batch instead of per incident; the batch's searches run in turn.
+    /// </summary>
+    [Range(1, 4096)]
+    public int MaxBatch { get; set; } = 64;
+
+    /// <summary>
     /// Side of a spatial index cell (the index is in memory, per category group and cell). A search reads every entry of
     /// the cells its circle touches: small cells waste less around a busy circle, large ones cost fewer lookups for a
     /// wide one (docs/PERFORMANCE.md).

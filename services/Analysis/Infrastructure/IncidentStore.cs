@@ -19,9 +19,14 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>Stores the incident until <paramref name="expiresAt"/> (the caller skips incidents already past it).</summary>
-    public Task SaveAsync(Incident incident, DateTimeOffset expiresAt)
-        => Db.StringSetAsync(keys.Incident(incident.IncidentId), incident.ToByteArray(), TimeToLive(expiresAt));
+    /// <summary>Stores each incident until its expiry (the caller skips incidents already past it), in one round trip.</summary>
+    public Task SaveAsync(IReadOnlyCollection<(Incident Incident, DateTimeOffset ExpiresAt)> incidents)
+    {
+        var batch = Db.CreateBatch();
+        var writes = incidents.Select(i => batch.StringSetAsync(keys.Incident(i.Incident.IncidentId), i.Incident.ToByteArray(), TimeToLive(i.ExpiresAt))).ToArray();
+        batch.Execute();
+        return Task.WhenAll(writes);
+    }
 
     public async Task<Incident?> GetAsync(string incidentId)
     {

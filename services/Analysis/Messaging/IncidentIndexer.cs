@@ -1,27 +1,51 @@
 using Analysis.Application;
 using Confluent.Kafka;
+using Contracts.Common.V1;
 using Contracts.Events.V1;
 using Google.Protobuf;
 using Messaging;
 
 namespace Analysis.Messaging;
 
-/// <summary>incidents.v1 (consumer group): every incident is analysed. Idempotent, so redelivery is harmless.</summary>
-public sealed class IncidentIndexer(IncidentAnalyzer analyzer, ILogger<IncidentIndexer> logger) : IKafkaMessageHandler
+/// <summary>incidents.v1 (consumer group): every incident is analysed, in batches. Idempotent, so redelivery is harmless.</summary>
+public sealed class IncidentIndexer(IncidentAnalyzer analyzer, ILogger<IncidentIndexer> logger) : IKafkaMessageHandler, IKafkaBatchHandler
 {
-    public async Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken)
+    public Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken) => HandleBatchAsync([record], cancellationToken);
+
+    public async Task HandleBatchAsync(IReadOnlyList<ConsumeResult<string, byte[]>> records, CancellationToken cancellationToken)
+    {
+        var incidents = new List<Incident>(records.Count);
+        foreach (var record in records)
+        {
+            if (Read(record) is { } incident)
+            {
+                incidents.Add(incident);
+            }
+        }
+        var outcomes = await analyzer.AnalyseAsync(incidents, cancellationToken);
+        for (var i = 0; i < incidents.Count; i++)
+        {
+            if (outcomes[i] == AnalysisOutcome.OutsideRetention)
+            {
+                logger.LogInformation("Incident {IncidentId} was received {ReceivedAt:O}, before the retention window: not analysed", incidents[i].IncidentId, incidents[i].ReceivedAt?.ToDateTimeOffset());
+            }
+        }
+    }
+
+    /// <summary>The record's incident; null (logged) for a record that retrying cannot make valid.</summary>
+    private Incident? Read(ConsumeResult<string, byte[]> record)
     {
         // Every early return below is a record that retrying cannot make valid: it is logged and skipped.
         var schema = KafkaHeaders.Get(record.Message.Headers, KafkaHeaders.Schema);
         if (schema != IncidentReported.Descriptor.FullName)
         {
             logger.LogWarning("Skipping {Offset}: schema header is {Actual}, not {Schema}", record.TopicPartitionOffset, schema ?? "(none)", IncidentReported.Descriptor.FullName);
-            return;
+            return null;
         }
         if (record.Message.Value is null)
         {
             logger.LogWarning("Skipping {Offset}: the record has no value", record.TopicPartitionOffset);
-            return;
+            return null;
         }
 
         IncidentReported reported;
@@ -32,17 +56,13 @@ public sealed class IncidentIndexer(IncidentAnalyzer analyzer, ILogger<IncidentI
         catch (InvalidProtocolBufferException e)
         {
             logger.LogError("Skipping unreadable record {Offset}: {Reason}", record.TopicPartitionOffset, e.Message);
-            return;
+            return null;
         }
         if (reported.Incident is not { IncidentId.Length: > 0 } incident)
         {
             logger.LogError("Skipping {Offset}: IncidentReported without an incident id", record.TopicPartitionOffset);
-            return;
+            return null;
         }
-
-        if (await analyzer.AnalyseAsync(incident, cancellationToken) == AnalysisOutcome.OutsideRetention)
-        {
-            logger.LogInformation("Incident {IncidentId} was received {ReceivedAt:O}, before the retention window: not analysed", incident.IncidentId, incident.ReceivedAt?.ToDateTimeOffset());
-        }
+        return incident;
     }
 }
