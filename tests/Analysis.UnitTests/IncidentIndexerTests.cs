@@ -70,4 +70,20 @@ public sealed class IncidentIndexerTests
 
         Assert.Equal([AnalysisOutcome.OutsideRetention], await Analyzer.AnalyseAsync([incident], CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Unreadable_records_in_a_batch_are_skipped_without_failing_the_batch()
+    {
+        var old = new IncidentReported
+        {
+            Incident = new Incident { IncidentId = "old", ReceivedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(-31)), Report = new Report { Category = IncidentCategory.Theft } },
+        };
+        await Indexer.HandleBatchAsync(
+        [
+            Record([0xFF, 0xFF, 0xFF, 0xFF], IncidentReported.Descriptor.FullName),
+            Record(new AlertRaised().ToByteArray(), AlertRaised.Descriptor.FullName),
+            Record(old.ToByteArray(), IncidentReported.Descriptor.FullName),
+            Record(null, IncidentReported.Descriptor.FullName),
+        ], CancellationToken.None);
+    }
 }

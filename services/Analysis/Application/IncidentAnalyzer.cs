@@ -96,7 +96,7 @@ public sealed class IncidentAnalyzer
     /// <summary>
     /// Analyses incidents consumed together: stores them in one round trip, indexes them, waits once for the index feed,
     /// then analyses each (the searches in turn on this thread, the Redis steps of all of them concurrently) and publishes
-    /// their alerts. What the incidents share is paid once per batch; an incident's duration is its batch's.
+    /// its alerts. What the incidents share is paid once per batch; an incident's duration runs from its batch's start.
     /// </summary>
     /// <returns>The outcome of each incident, in order.</returns>
     public async Task<IReadOnlyList<AnalysisOutcome>> AnalyseAsync(IReadOnlyList<Incident> incidents, CancellationToken cancellationToken)
@@ -138,21 +138,24 @@ public sealed class IncidentAnalyzer
             // replicas, the one that queried later sees the other.
             await _feed.CaughtUpAsync(cancellationToken);
         }
-        await Task.WhenAll(contexts.Select((c, i) => Task.WhenAll(
-            NearbyAsync(c, indexed[i]),
-            HotspotAsync(c, indexed[i]),
+        await Task.WhenAll(contexts.Select((c, i) => AnalyseIndexedAsync(c, indexed[i], started, cancellationToken)));
+        return outcomes;
+    }
+
+    /// <summary>One incident's steps, then its alerts: an incident that raised none is done without waiting for the others' alerts.</summary>
+    private async Task AnalyseIndexedAsync(Context c, IndexedIncident? indexed, long started, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(
+            NearbyAsync(c, indexed),
+            HotspotAsync(c, indexed),
             DisputesAsync(c),
             FraudAsync(c),
-            WatchlistAsync(c))));
-        await _sink.PublishAsync([.. contexts.SelectMany(c => c.Alerts)], cancellationToken);
+            WatchlistAsync(c));
+        await _sink.PublishAsync(c.Alerts, cancellationToken);
 
         var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        foreach (var _ in contexts)
-        {
-            Duration.Record(milliseconds);
-            _stats.Record(milliseconds);
-        }
-        return outcomes;
+        Duration.Record(milliseconds);
+        _stats.Record(milliseconds);
     }
 
     /// <summary>What one analysis works on, and the alerts it raises (steps run concurrently: the list is locked).</summary>
