@@ -15,8 +15,6 @@ namespace Analysis.Infrastructure;
 /// </summary>
 public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
-    private const string LinkPrefix = "link:";
-
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>Stores each incident until its expiry (the caller skips incidents already past it), in one round trip.</summary>
@@ -92,9 +90,7 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         {
             return null;
         }
-        var links = entries.Where(e => ((string)e.Name!).StartsWith(LinkPrefix, StringComparison.Ordinal))
-            .Select(e => IncidentLink.Parser.ParseFrom((byte[])e.Value!));
-        return (Incident.Parser.ParseFrom((byte[])value!), Ordered(links));
+        return (Incident.Parser.ParseFrom((byte[])value!), Ordered(entries.Select(e => IncidentLink.Parser.ParseFrom((byte[])e.Value!))));
     }
 
     /// <summary>By kind, then strongest first (ties by id): how GetIncidentLinks lists them.</summary>
@@ -105,5 +101,6 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
     private static TimeSpan TimeToLive(DateTimeOffset expiresAt)
         => expiresAt - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
 
-    private static string FieldOf(IncidentLink link) => $"{LinkPrefix}{(int)link.Kind}:{(link.IncidentId.Length > 0 ? link.IncidentId : link.GroupId)}";
+    /// <summary>One field per kind and other incident (or group, for a watchlist entry): writing a link again overwrites it.</summary>
+    private static string FieldOf(IncidentLink link) => $"{(int)link.Kind}:{(link.IncidentId.Length > 0 ? link.IncidentId : link.GroupId)}";
 }
