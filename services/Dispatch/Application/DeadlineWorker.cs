@@ -48,7 +48,10 @@ public sealed class DeadlineWorker(DeadlineStore deadlines, Supervisor superviso
             {
                 try
                 {
-                    await Task.Delay(poll, clock, stoppingToken);
+                    // The poll interval is the worker's own cadence, in real time; only what is due is judged on the
+                    // injected clock. (Waiting on that clock, a worker that was busy when a test moved it forward then waited
+                    // for a move that never came, and a due deadline was never taken.)
+                    await Task.Delay(poll, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
