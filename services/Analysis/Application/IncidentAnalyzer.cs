@@ -129,7 +129,7 @@ public sealed class IncidentAnalyzer
         }
 
         // Stored before indexed: whoever finds an incident in the index may write links to it.
-        await _incidents.SaveAsync([.. contexts.Select(c => (c.Incident, c.ExpiresAt))]);
+        await _incidents.SaveAnalysingAsync([.. contexts.Select(c => (c.Incident, c.ExpiresAt))]);
         // Indexed and counted before searching: of two incidents analysed at the same time here, the later search sees the earlier.
         var indexed = contexts.Select(c => _indexing.Add(c.Incident, now)).ToArray();
         if (indexed.Any(i => i is not null))
@@ -142,7 +142,10 @@ public sealed class IncidentAnalyzer
         return outcomes;
     }
 
-    /// <summary>One incident's steps, then its alerts: an incident that raised none is done without waiting for the others' alerts.</summary>
+    /// <summary>
+    /// One incident's steps, then its alerts and its mark as analysed (GetIncidentLinks answers for it from then on): an
+    /// incident that raised none is done without waiting for the others' alerts.
+    /// </summary>
     private async Task AnalyseIndexedAsync(Context c, IndexedIncident? indexed, long started, CancellationToken cancellationToken)
     {
         await Task.WhenAll(
@@ -151,7 +154,7 @@ public sealed class IncidentAnalyzer
             DisputesAsync(c),
             FraudAsync(c),
             WatchlistAsync(c));
-        await _sink.PublishAsync(c.Alerts, cancellationToken);
+        await Task.WhenAll(_sink.PublishAsync(c.Alerts, cancellationToken), _incidents.MarkAnalysedAsync(c.Incident));
 
         var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Duration.Record(milliseconds);

@@ -44,6 +44,11 @@ public sealed class AnalysisGrpcService(
                 throw NotFound($"incident {request.IncidentId} is not analysed by Analysis: unknown, not consumed yet, "
                                + $"or received more than {options.Value.IncidentRetentionDays} days ago");
             }
+            if (!found.Analysed)
+            {
+                // Its links so far would read as all it has.
+                throw NotFound($"incident {request.IncidentId} is being analysed; ask again in a moment");
+            }
             // Series are renamed when they merge: links carry the series the incident is in now.
             var currentSeries = await series.SeriesOfAsync(request.IncidentId) ?? "";
             var response = new GetIncidentLinksResponse { IncidentId = request.IncidentId };

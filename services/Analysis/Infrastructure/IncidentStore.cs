@@ -7,8 +7,9 @@ using StackExchange.Redis;
 namespace Analysis.Infrastructure;
 
 /// <summary>
-/// Every analysed incident under its own key, a plain string (tag = incident id), and its links, for the few incidents
-/// that have any, as fields of a hash under the same tag: GetIncidentLinks is one round trip. A string costs the server
+/// Every incident consumed, under its own key as a plain string (tag = incident id), marked analysing until its analysis
+/// has written all its own links, then analysed; and its links, for the few incidents that have any, as fields of a hash
+/// under the same tag: GetIncidentLinks is one round trip. A string costs the server
 /// far less than a hash per incident (Garnet keeps a hash as a .NET object on its heap, a string in its log). Both keys
 /// expire with the retention, counted from when Intake received the incident, so re-processing never extends it.
 /// Writes overwrite, so a redelivered incident leaves the same state.
@@ -17,30 +18,21 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>Stores each incident until its expiry (the caller skips incidents already past it), in one round trip.</summary>
-    public Task SaveAsync(IReadOnlyCollection<(Incident Incident, DateTimeOffset ExpiresAt)> incidents)
+    /// <summary>
+    /// Stores each incident, as being analysed, until its expiry (the caller skips incidents already past it), in one round
+    /// trip. Stored before its analysis, since whoever finds it in the index may write links to it.
+    /// </summary>
+    public Task SaveAnalysingAsync(IReadOnlyCollection<(Incident Incident, DateTimeOffset ExpiresAt)> incidents)
     {
         var batch = Db.CreateBatch();
-        var writes = incidents.Select(i => batch.StringSetAsync(keys.Incident(i.Incident.IncidentId), i.Incident.ToByteArray(), TimeToLive(i.ExpiresAt))).ToArray();
+        var writes = incidents.Select(i => batch.StringSetAsync(keys.Incident(i.Incident.IncidentId), Value(AnalysisState.Analysing, i.Incident), TimeToLive(i.ExpiresAt))).ToArray();
         batch.Execute();
         return Task.WhenAll(writes);
     }
 
-    public async Task<Incident?> GetAsync(string incidentId)
-    {
-        var value = await Db.StringGetAsync(keys.Incident(incidentId));
-        return value.IsNull ? null : Incident.Parser.ParseFrom((byte[])value!);
-    }
-
-    /// <summary>The incidents still stored, in the order asked (missing ones left out).</summary>
-    public async Task<IReadOnlyList<Incident>> GetManyAsync(IReadOnlyCollection<string> incidentIds)
-    {
-        var batch = Db.CreateBatch();
-        var reads = incidentIds.Select(id => batch.StringGetAsync(keys.Incident(id))).ToList();
-        batch.Execute();
-        var values = await Task.WhenAll(reads);
-        return [.. values.Where(v => !v.IsNull).Select(v => Incident.Parser.ParseFrom((byte[])v!))];
-    }
+    /// <summary>Marks a saved incident analysed: its own links are all written. Not if it expired meanwhile (no key without a TTL).</summary>
+    public Task MarkAnalysedAsync(Incident incident)
+        => Db.StringSetAsync(keys.Incident(incident.IncidentId), Value(AnalysisState.Analysed, incident), expiry: null, keepTtl: true, when: When.Exists);
 
     /// <summary>Records links on the incident (the caller writes each side of a link).</summary>
     public Task AddLinksAsync(string incidentId, IEnumerable<IncidentLink> links)
@@ -78,8 +70,8 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         return Task.WhenAll(set, expire);
     }
 
-    /// <summary>Null when the incident is not stored (never analysed, or past retention).</summary>
-    public async Task<(Incident Incident, IReadOnlyList<IncidentLink> Links)?> GetWithLinksAsync(string incidentId)
+    /// <summary>Null when the incident is not stored (never consumed, or past retention).</summary>
+    public async Task<(Incident Incident, bool Analysed, IReadOnlyList<IncidentLink> Links)?> GetWithLinksAsync(string incidentId)
     {
         var batch = Db.CreateBatch();
         var incidentRead = batch.StringGetAsync(keys.Incident(incidentId));
@@ -90,12 +82,32 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         {
             return null;
         }
-        return (Incident.Parser.ParseFrom((byte[])value!), Ordered(entries.Select(e => IncidentLink.Parser.ParseFrom((byte[])e.Value!))));
+        var stored = (byte[])value!;
+        return (Incident.Parser.ParseFrom(stored, 1, stored.Length - 1), (AnalysisState)stored[0] == AnalysisState.Analysed,
+            Ordered(entries.Select(e => IncidentLink.Parser.ParseFrom((byte[])e.Value!))));
     }
 
     /// <summary>By kind, then strongest first (ties by id): how GetIncidentLinks lists them.</summary>
     public static IReadOnlyList<IncidentLink> Ordered(IEnumerable<IncidentLink> links)
         => [.. links.OrderBy(l => l.Kind).ThenByDescending(l => l.Score).ThenBy(l => l.IncidentId, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The stored value: the state, one byte, then the incident. Neither state is a valid first byte of a protobuf message
+    /// (field number 0), so a value stored without it could not be misread.
+    /// </summary>
+    private static byte[] Value(AnalysisState state, Incident incident)
+    {
+        var value = new byte[1 + incident.CalculateSize()];
+        value[0] = (byte)state;
+        incident.WriteTo(value.AsSpan(1));
+        return value;
+    }
+
+    private enum AnalysisState : byte
+    {
+        Analysing = 0,
+        Analysed = 1,
+    }
 
     /// <summary>The retention ends at an absolute time and Redis counts on its own clock, so the time left is measured on the real clock.</summary>
     private static TimeSpan TimeToLive(DateTimeOffset expiresAt)

@@ -1,0 +1,65 @@
+using Analysis.Domain;
+using Analysis.Domain.Fraud;
+using Analysis.Grpc;
+using Analysis.Infrastructure;
+using Analysis.Streaming;
+using Contracts.Analysis.V1;
+using Contracts.Common.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Analysis.UnitTests;
+
+/// <summary>The incident store on Garnet: an incident reads as analysed only once marked, and marking never outlives it.</summary>
+public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<GarnetFixture>
+{
+    private readonly RedisKeys _keys = new($"t{Guid.NewGuid():N}"[..12]);
+
+    private IncidentStore Store => new(garnet.Redis, _keys);
+
+    private static Incident NewIncident(string id) => new() { IncidentId = id, Report = new Report { Category = IncidentCategory.Theft, District = "Xihu" } };
+
+    [Fact]
+    public async Task A_saved_incident_reads_as_being_analysed_until_marked_and_keeps_its_expiry()
+    {
+        var incident = NewIncident("in-flight");
+        var expiresAt = DateTimeOffset.UtcNow.AddHours(1);
+        await Store.SaveAnalysingAsync([(incident, expiresAt)]);
+
+        var saved = Assert.NotNull(await Store.GetWithLinksAsync("in-flight"));
+        Assert.False(saved.Analysed);
+        Assert.Equal(incident, saved.Incident);
+
+        await Store.MarkAnalysedAsync(incident);
+        var analysed = Assert.NotNull(await Store.GetWithLinksAsync("in-flight"));
+        Assert.True(analysed.Analysed);
+        Assert.Equal(incident, analysed.Incident);
+        var ttl = await garnet.Redis.GetDatabase().KeyTimeToLiveAsync(_keys.Incident("in-flight"));
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+    }
+
+    [Fact]
+    public async Task Marking_an_incident_that_expired_meanwhile_stores_nothing()
+    {
+        await Store.MarkAnalysedAsync(NewIncident("expired"));
+
+        Assert.Null(await Store.GetWithLinksAsync("expired"));
+        Assert.False(await garnet.Redis.GetDatabase().KeyExistsAsync(_keys.Incident("expired")));
+    }
+
+    [Fact]
+    public async Task GetIncidentLinks_says_an_incident_still_being_analysed_is_not_found_yet()
+    {
+        var incident = NewIncident("in-flight");
+        await Store.SaveAnalysingAsync([(incident, DateTimeOffset.UtcNow.AddHours(1))]);
+        // Only the incident store is reached before the answer.
+        var service = new AnalysisGrpcService(Store, null!, null!, null!, null!, null!, new CommonIdentifierRule(new FraudOptions()), null!, null!, new AlertHub(),
+            TimeProvider.System, Options.Create(new AnalysisOptions()), Options.Create(new HotspotOptions()), new FakeLifetime());
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            service.GetIncidentLinks(new GetIncidentLinksRequest { IncidentId = "in-flight" }, new FakeCallContext(CancellationToken.None)));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Contains("being analysed", error.Status.Detail);
+    }
+}
