@@ -30,7 +30,7 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
         Assert.False(saved.Analysed);
         Assert.Equal(incident, saved.Incident);
 
-        await Store.MarkAnalysedAsync(incident);
+        await Store.MarkAnalysedAsync([incident]);
         var analysed = Assert.NotNull(await Store.GetWithLinksAsync("in-flight"));
         Assert.True(analysed.Analysed);
         Assert.Equal(incident, analysed.Incident);
@@ -41,7 +41,7 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
     [Fact]
     public async Task Marking_an_incident_that_expired_meanwhile_stores_nothing()
     {
-        await Store.MarkAnalysedAsync(NewIncident("expired"));
+        await Store.MarkAnalysedAsync([NewIncident("expired")]);
 
         Assert.Null(await Store.GetWithLinksAsync("expired"));
         Assert.False(await garnet.Redis.GetDatabase().KeyExistsAsync(_keys.Incident("expired")));

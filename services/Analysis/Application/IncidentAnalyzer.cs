@@ -96,7 +96,8 @@ public sealed class IncidentAnalyzer
     /// <summary>
     /// Analyses incidents consumed together: stores them in one round trip, indexes them, waits once for the index feed,
     /// then analyses each (the searches in turn on this thread, the Redis steps of all of them concurrently) and publishes
-    /// its alerts. What the incidents share is paid once per batch; an incident's duration runs from its batch's start.
+    /// its alerts, then marks them all analysed. What the incidents share is paid once per batch; an incident's duration
+    /// runs from its batch's start to its alerts.
     /// </summary>
     /// <returns>The outcome of each incident, in order.</returns>
     public async Task<IReadOnlyList<AnalysisOutcome>> AnalyseAsync(IReadOnlyList<Incident> incidents, CancellationToken cancellationToken)
@@ -139,13 +140,13 @@ public sealed class IncidentAnalyzer
             await _feed.CaughtUpAsync(cancellationToken);
         }
         await Task.WhenAll(contexts.Select((c, i) => AnalyseIndexedAsync(c, indexed[i], started, cancellationToken)));
+        // Marked together: one round trip (a command per incident cost Analysis a tenth of its throughput), a few
+        // milliseconds after the first of them is done.
+        await _incidents.MarkAnalysedAsync([.. contexts.Select(c => c.Incident)]);
         return outcomes;
     }
 
-    /// <summary>
-    /// One incident's steps, then its alerts and its mark as analysed (GetIncidentLinks answers for it from then on): an
-    /// incident that raised none is done without waiting for the others' alerts.
-    /// </summary>
+    /// <summary>One incident's steps, then its alerts: an incident that raised none is done without waiting for the others' alerts.</summary>
     private async Task AnalyseIndexedAsync(Context c, IndexedIncident? indexed, long started, CancellationToken cancellationToken)
     {
         await Task.WhenAll(
@@ -154,7 +155,7 @@ public sealed class IncidentAnalyzer
             DisputesAsync(c),
             FraudAsync(c),
             WatchlistAsync(c));
-        await Task.WhenAll(_sink.PublishAsync(c.Alerts, cancellationToken), _incidents.MarkAnalysedAsync(c.Incident));
+        await _sink.PublishAsync(c.Alerts, cancellationToken);
 
         var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Duration.Record(milliseconds);

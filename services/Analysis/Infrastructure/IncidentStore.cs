@@ -30,9 +30,17 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         return Task.WhenAll(writes);
     }
 
-    /// <summary>Marks a saved incident analysed: its own links are all written. Not if it expired meanwhile (no key without a TTL).</summary>
-    public Task MarkAnalysedAsync(Incident incident)
-        => Db.StringSetAsync(keys.Incident(incident.IncidentId), Value(AnalysisState.Analysed, incident), expiry: null, keepTtl: true, when: When.Exists);
+    /// <summary>
+    /// Marks saved incidents analysed (their own links are all written), in one round trip. Not one that expired meanwhile
+    /// (no key without a TTL).
+    /// </summary>
+    public Task MarkAnalysedAsync(IReadOnlyCollection<Incident> incidents)
+    {
+        var batch = Db.CreateBatch();
+        var writes = incidents.Select(i => batch.StringSetAsync(keys.Incident(i.IncidentId), Value(AnalysisState.Analysed, i), expiry: null, keepTtl: true, when: When.Exists)).ToArray();
+        batch.Execute();
+        return Task.WhenAll(writes);
+    }
 
     /// <summary>Records links on the incident (the caller writes each side of a link).</summary>
     public Task AddLinksAsync(string incidentId, IEnumerable<IncidentLink> links)
