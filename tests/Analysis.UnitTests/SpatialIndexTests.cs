@@ -53,6 +53,23 @@ public sealed class SpatialIndexTests
     }
 
     [Fact]
+    public void Entries_at_the_same_distance_come_by_id_also_where_the_limit_cuts_them()
+    {
+        var center = new GeoPoint { Latitude = 30.26, Longitude = 120.15 };
+        var index = new SpatialIndex(500);
+        var sameShop = Geo.Move(center, 300, 400);
+        foreach (var id in new[] { "k", "c", "x", "a", "m", "b" })
+        {
+            index.Add(id, At(sameShop, IncidentCategory.Burglary, Noon), null, Noon, Noon.AddDays(60));
+        }
+        index.Add("nearer", At(Geo.Move(center, 30, 40), IncidentCategory.Theft, Noon), null, Noon, Noon.AddDays(60));
+
+        var found = index.Search(IncidentCategory.Robbery, center, 12_000, Noon, TimeSpan.FromDays(21), limit: 4);
+
+        Assert.Equal(["nearer", "a", "b", "c"], found.Select(f => f.IncidentId));
+    }
+
+    [Fact]
     public void Adding_the_same_entry_again_changes_nothing_and_another_version_is_another_entry()
     {
         var index = new SpatialIndex(1000);

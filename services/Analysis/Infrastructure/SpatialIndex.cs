@@ -83,27 +83,43 @@ public sealed class SpatialIndex
         var from = (occurredAt - window).UtcTicks;
         var to = (occurredAt + window).UtcTicks;
         var plane = new LocalPlane(center);
+        var readWithin = Squared(radiusMeters + plane.MarginWithin(radiusMeters));
         // Searches run synchronously, so one buffer per thread is reused: a busy search holds thousands of hits.
         var found = t_hits ??= new Hits();
         found.Clear();
         var previousRadius = -1.0;
-        for (var radius = Math.Min(radiusMeters, _grid.CellMeters); ; previousRadius = radius, radius = Math.Min(radiusMeters, radius * 2))
+        var radius = Math.Min(radiusMeters, _grid.CellMeters);
+        while (true)
         {
             foreach (var (gridCell, nearestMeters) in _grid.Cells(center, radius))
             {
                 // A cell the previous circle reached was read then: the grid measures its nearest point the same way every time.
                 if (nearestMeters > previousRadius && _cells.TryGetValue((group, gridCell), out var cell))
                 {
-                    Read(cell.Entries, from, to, plane, radiusMeters + plane.MarginWithin(radiusMeters), found);
+                    Read(cell.Entries, from, to, plane, readWithin, found);
                 }
             }
             // Surely inside: the great-circle distance may exceed the plane's by up to the margin.
-            if (found.CountWithin(radius - plane.MarginWithin(radius)) >= limit || radius >= radiusMeters)
+            var inside = found.CountWithin(Squared(radius - plane.MarginWithin(radius)));
+            if (inside >= limit || radius >= radiusMeters)
             {
                 return Nearest(found, center, plane.MarginWithin(radius), Math.Min(radius, radiusMeters), limit);
             }
+            previousRadius = radius;
+            radius = Math.Min(radiusMeters, NextRadius(radius, inside, limit));
         }
     }
+
+    /// <summary>
+    /// The circle likely to hold <paramref name="limit"/> entries, from the density inside this one, with a tenth to spare:
+    /// doubling instead read about 3.7 entries per one kept (the last circle holds up to four times the entries needed).
+    /// At least a quarter wider, so that a sparse centre does not take many steps, and at most twice.
+    /// </summary>
+    private static double NextRadius(double radius, int inside, int limit)
+        => radius * Math.Clamp(inside == 0 ? 2 : 1.1 * Math.Sqrt((double)limit / inside), 1.25, 2);
+
+    /// <summary>Squared, for comparing with squared distances; nothing is within a negative distance.</summary>
+    private static double Squared(double meters) => meters < 0 ? -1 : meters * meters;
 
     /// <summary>
     /// The <paramref name="limit"/> nearest within <paramref name="radius"/> by great-circle distance (ties by id). Those
@@ -111,7 +127,7 @@ public sealed class SpatialIndex
     /// </summary>
     private static ArraySegment<NearbyIncident> Nearest(Hits found, GeoPoint center, double margin, double radius, int limit)
     {
-        var count = found.KeepWithin(radius + margin);
+        var count = found.KeepWithin(Squared(radius + margin));
         var hits = found.All[..count];
         var cutoff = radius + margin;
         if (count > limit)
@@ -122,42 +138,36 @@ public sealed class SpatialIndex
             var kth = 0.0;
             foreach (ref readonly var hit in hits[..limit])
             {
-                kth = Math.Max(kth, hit.Distance);
+                kth = Math.Max(kth, hit.SquaredDistance);
             }
-            cutoff = Math.Min(cutoff, kth + 2 * margin);
+            cutoff = Math.Min(cutoff, Math.Sqrt(kth) + 2 * margin);
         }
-        var result = new NearbyIncident[Math.Min(limit + 16, count)];
-        // The sort keys live only here: a pooled array, not one more allocation per search.
-        var distances = ArrayPool<double>.Shared.Rent(result.Length);
+        var measureWithin = Squared(cutoff);
+        // Sorted as plain keys and hit numbers (sorting the result's structs moved references, each behind a GC write
+        // barrier), in pooled arrays: not one more allocation per search.
+        var distances = ArrayPool<double>.Shared.Rent(count);
+        var order = ArrayPool<int>.Shared.Rent(count);
+        var from = new Geo.GreatCircleFrom(center.Latitude, center.Longitude);
         var kept = 0;
-        foreach (ref readonly var hit in hits)
+        for (var i = 0; i < hits.Length; i++)
         {
-            if (hit.Distance > cutoff)
+            ref readonly var hit = ref hits[i];
+            if (hit.SquaredDistance > measureWithin)
             {
                 continue;
             }
-            ref readonly var slot = ref hit.Entries.Slots[hit.Index];
-            var distance = Geo.DistanceM(center.Latitude, center.Longitude, slot.Latitude, slot.Longitude);
+            ref readonly var slot = ref found.Cells[hit.Cell].Slots[hit.Index];
+            var distance = from.DistanceM(slot.Latitude, slot.Longitude);
             if (distance <= radius)
             {
-                if (kept == result.Length)
-                {
-                    Array.Resize(ref result, kept * 2);
-                }
-                if (kept == distances.Length)
-                {
-                    var larger = ArrayPool<double>.Shared.Rent(kept * 2);
-                    distances.AsSpan(0, kept).CopyTo(larger);
-                    ArrayPool<double>.Shared.Return(distances);
-                    distances = larger;
-                }
-                result[kept] = new NearbyIncident(hit.Entries, hit.Index, distance);
-                distances[kept++] = distance;
+                distances[kept] = distance;
+                order[kept++] = i;
             }
         }
-        // By distance on plain keys (a comparison delegate over the structs cost several times more), then ties by id.
-        Array.Sort(distances, result, 0, kept);
-        for (var start = 0; start < kept;)
+        Array.Sort(distances, order, 0, kept);
+        // Ties by id, for the ones that can be returned.
+        var take = Math.Min(kept, limit);
+        for (var start = 0; start < take;)
         {
             var end = start + 1;
             while (end < kept && distances[end] == distances[start])
@@ -166,26 +176,43 @@ public sealed class SpatialIndex
             }
             if (end - start > 1)
             {
-                Array.Sort(result, start, end - start, IdOrder);
+                var tied = order.AsSpan(start, end - start);
+                var ids = new string[tied.Length];
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    ids[i] = found.Cells[hits[tied[i]].Cell].Ids[hits[tied[i]].Index];
+                }
+                ids.AsSpan().Sort(tied, StringComparer.Ordinal);
             }
             start = end;
         }
+        var result = new NearbyIncident[take];
+        for (var i = 0; i < take; i++)
+        {
+            ref readonly var hit = ref hits[order[i]];
+            result[i] = new NearbyIncident(found.Cells[hit.Cell], hit.Index, distances[i]);
+        }
         ArrayPool<double>.Shared.Return(distances);
-        return new ArraySegment<NearbyIncident>(result, 0, Math.Min(kept, limit));
+        ArrayPool<int>.Shared.Return(order);
+        return result;
     }
 
-    private static readonly Comparer<NearbyIncident> IdOrder = Comparer<NearbyIncident>.Create(static (a, b) => string.CompareOrdinal(a.IncidentId, b.IncidentId));
-
-    /// <summary>Adds the entries within the time window and (on the plane) the radius to the hits.</summary>
-    private static void Read(IndexEntries entries, long fromTicks, long toTicks, LocalPlane plane, double radiusMeters, Hits found)
+    /// <summary>Adds the entries within the time window and (on the plane) <paramref name="squaredRadius"/> to the hits.</summary>
+    private static void Read(IndexEntries entries, long fromTicks, long toTicks, LocalPlane plane, double squaredRadius, Hits found)
     {
         var slots = entries.Slots.AsSpan(0, entries.Count);
-        for (var i = FirstAtOrAfter(slots, fromTicks); i < slots.Length && slots[i].IndexedTicks <= toTicks; i++)
+        var i = FirstAtOrAfter(slots, fromTicks);
+        if (i == slots.Length || slots[i].IndexedTicks > toTicks)
         {
-            var distance = plane.DistanceMeters(slots[i].Latitude, slots[i].Longitude);
-            if (distance <= radiusMeters)
+            return;
+        }
+        var cell = found.AddCell(entries);
+        for (; i < slots.Length && slots[i].IndexedTicks <= toTicks; i++)
+        {
+            var squared = plane.SquaredDistanceMeters(slots[i].Latitude, slots[i].Longitude);
+            if (squared <= squaredRadius)
             {
-                found.Add(entries, i, distance);
+                found.Add(cell, i, squared);
             }
         }
     }
@@ -214,15 +241,15 @@ public sealed class SpatialIndex
         int left = 0, right = hits.Length - 1;
         while (left < right)
         {
-            var pivot = hits[(left + right) >>> 1].Distance;
+            var pivot = hits[(left + right) >>> 1].SquaredDistance;
             int i = left, j = right;
             while (i <= j)
             {
-                while (hits[i].Distance < pivot)
+                while (hits[i].SquaredDistance < pivot)
                 {
                     i++;
                 }
-                while (hits[j].Distance > pivot)
+                while (hits[j].SquaredDistance > pivot)
                 {
                     j--;
                 }
@@ -251,38 +278,61 @@ public sealed class SpatialIndex
     [ThreadStatic]
     private static Hits? t_hits;
 
-    /// <summary>An entry read by a search, with its distance on the search's plane.</summary>
-    private readonly record struct Hit(IndexEntries Entries, int Index, double Distance);
+    /// <summary>
+    /// An entry read by a search: its cell (among the search's), its place there, and its squared distance on the
+    /// search's plane (squared: no root per entry read). No reference in it, so storing one needs no GC write barrier.
+    /// </summary>
+    private readonly record struct Hit(int Cell, int Index, double SquaredDistance);
 
-    /// <summary>Entries read by a search.</summary>
+    /// <summary>Entries read by a search, and the cells they are in.</summary>
     private sealed class Hits
     {
-        private readonly List<Hit> _hits = [];
+        private Hit[] _hits = new Hit[1024];
+        private int _count;
 
-        public Span<Hit> All => CollectionsMarshal.AsSpan(_hits);
+        public List<IndexEntries> Cells { get; } = [];
 
-        public void Clear() => _hits.Clear();
+        public Span<Hit> All => _hits.AsSpan(0, _count);
 
-        public void Add(IndexEntries entries, int index, double distance) => _hits.Add(new Hit(entries, index, distance));
+        public void Clear()
+        {
+            _count = 0;
+            Cells.Clear();
+        }
 
-        public int CountWithin(double meters)
+        public int AddCell(IndexEntries entries)
+        {
+            Cells.Add(entries);
+            return Cells.Count - 1;
+        }
+
+        public void Add(int cell, int index, double squaredDistance)
+        {
+            if (_count == _hits.Length)
+            {
+                Array.Resize(ref _hits, _count * 2);
+            }
+            _hits[_count++] = new Hit(cell, index, squaredDistance);
+        }
+
+        public int CountWithin(double squaredMeters)
         {
             var count = 0;
             foreach (ref readonly var hit in All)
             {
-                count += hit.Distance <= meters ? 1 : 0;
+                count += hit.SquaredDistance <= squaredMeters ? 1 : 0;
             }
             return count;
         }
 
-        /// <summary>Moves the hits within <paramref name="meters"/> to the front; returns how many.</summary>
-        public int KeepWithin(double meters)
+        /// <summary>Moves the hits within the distance to the front; returns how many.</summary>
+        public int KeepWithin(double squaredMeters)
         {
             var hits = All;
             var kept = 0;
             for (var i = 0; i < hits.Length; i++)
             {
-                if (hits[i].Distance <= meters)
+                if (hits[i].SquaredDistance <= squaredMeters)
                 {
                     hits[kept++] = hits[i];
                 }
@@ -306,11 +356,11 @@ public sealed class SpatialIndex
         private readonly double _longitude = center.Longitude;
         private readonly double _metresPerDegreeLongitude = MetresPerDegree * Math.Cos(double.DegreesToRadians(center.Latitude));
 
-        public double DistanceMeters(double latitude, double longitude)
+        public double SquaredDistanceMeters(double latitude, double longitude)
         {
             var north = (latitude - _latitude) * MetresPerDegree;
             var east = (longitude - _longitude) * _metresPerDegreeLongitude;
-            return Math.Sqrt(north * north + east * east);
+            return north * north + east * east;
         }
     }
 

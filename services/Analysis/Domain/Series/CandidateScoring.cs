@@ -96,11 +96,13 @@ public sealed class CandidateScoring(SeriesScorer scorer)
     {
         if (nearMisses == 0)
         {
+            // Compared as logits: no exponential per candidate.
+            var bar = scorer.LinkThresholdLogit;
             List<int>? linkable = null;
             for (var i = 0; i < candidates.Count; i++)
             {
                 var candidate = candidates[i];
-                if (scorer.UpperBound(sketch, candidate.Sketch, candidate.DistanceMeters) >= threshold)
+                if (scorer.UpperBoundLogit(sketch, candidate.Sketch, candidate.DistanceMeters) >= bar)
                 {
                     (linkable ??= []).Add(i);
                 }

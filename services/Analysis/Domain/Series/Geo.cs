@@ -10,15 +10,22 @@ public static class Geo
     public static double DistanceM(GeoPoint a, GeoPoint b) => DistanceM(a.Latitude, a.Longitude, b.Latitude, b.Longitude);
 
     /// <summary>Great-circle distance (haversine).</summary>
-    public static double DistanceM(double lat1, double lon1, double lat2, double lon2)
+    public static double DistanceM(double lat1, double lon1, double lat2, double lon2) => new GreatCircleFrom(lat1, lon1).DistanceM(lat2, lon2);
+
+    /// <summary>Great-circle distances (haversine) from one point, whose latitude's cosine is worked out once.</summary>
+    public readonly struct GreatCircleFrom(double latitude, double longitude)
     {
-        var phi1 = Radians(lat1);
-        var phi2 = Radians(lat2);
-        var dPhi = phi2 - phi1;
-        var dLambda = Radians(lon2 - lon1);
-        var h = Math.Sin(dPhi / 2) * Math.Sin(dPhi / 2)
-                + Math.Cos(phi1) * Math.Cos(phi2) * Math.Sin(dLambda / 2) * Math.Sin(dLambda / 2);
-        return 2 * EarthRadiusM * Math.Asin(Math.Min(1, Math.Sqrt(h)));
+        private readonly double _phi = Radians(latitude);
+        private readonly double _cosPhi = Math.Cos(Radians(latitude));
+
+        public double DistanceM(double latitude2, double longitude2)
+        {
+            var phi2 = Radians(latitude2);
+            var halfDPhi = Math.Sin((phi2 - _phi) / 2);
+            var halfDLambda = Math.Sin(Radians(longitude2 - longitude) / 2);
+            var h = halfDPhi * halfDPhi + _cosPhi * Math.Cos(phi2) * halfDLambda * halfDLambda;
+            return 2 * EarthRadiusM * Math.Asin(Math.Min(1, Math.Sqrt(h)));
+        }
     }
 
     /// <summary>

@@ -98,12 +98,24 @@ public sealed class SeriesScorer
 
     /// <param name="distanceMeters">The two sketches' great-circle distance (<see cref="Geo.DistanceM(double, double, double, double)"/>), when already known.</param>
     public double UpperBound(in CandidateSketch a, in CandidateSketch b, double distanceMeters)
+        => 1 / (1 + Math.Exp(-UpperBoundLogit(a, b, distanceMeters)));
+
+    /// <summary>The link threshold as a logit: what <see cref="UpperBoundLogit"/> is compared with.</summary>
+    public double LinkThresholdLogit => Math.Log(_options.LinkThreshold / (1 - _options.LinkThreshold));
+
+    /// <summary>
+    /// <see cref="UpperBound(in CandidateSketch, in CandidateSketch, double)"/> as a logit, to compare with
+    /// <see cref="LinkThresholdLogit"/>: no exponential for the logistic function.
+    /// </summary>
+    public double UpperBoundLogit(in CandidateSketch a, in CandidateSketch b, double distanceMeters)
     {
         var weights = _options.Weights;
         var km = distanceMeters / 1000;
         var bothTimed = a.OccurredAtUtcTicks != 0 && b.OccurredAtUtcTicks != 0;
         var hours = bothTimed ? Math.Abs(a.OccurredAtUtcTicks - b.OccurredAtUtcTicks) / (double)TimeSpan.TicksPerHour : _options.CandidateWindowDays * 12.0;
-        var spree = bothTimed ? Math.Exp(-km / _options.SpreeKm - hours / _options.SpreeHours) : 0;
+        var spreeExponent = -km / _options.SpreeKm - hours / _options.SpreeHours;
+        // Nearly every pair is far past a spree: e^-20 bounds its term (at most 2e-9 of a weight) without an exponential.
+        var spree = !bothTimed ? 0 : spreeExponent < -20 ? NegligibleSpree : Math.Exp(spreeExponent);
         var logit = weights.Intercept - weights.Distance * Math.Log(1 + km) - weights.DaysApart * Math.Log(1 + hours / 24) + weights.Spree * spree;
         logit += weights.EntryMethod * LabelBound(a.EntryMethod, b.EntryMethod);
         logit += weights.TargetType * LabelBound(a.TargetType, b.TargetType);
@@ -121,8 +133,10 @@ public sealed class SeriesScorer
         logit += a.HasMarks && b.HasMarks ? weights.DistinguishingMarks : 0;
         logit += a.HasVehicle && b.HasVehicle ? weights.VehicleLooks : 0;
         // Rounding in the exact path (distance, hours) must never put an exact score above its bound.
-        return 1 / (1 + Math.Exp(-(logit + 1e-9)));
+        return logit + 1e-9;
     }
+
+    private static readonly double NegligibleSpree = Math.Exp(-20);
 
     private static int LabelBound(uint a, uint b) => a == 0 || b == 0 ? 0 : a == b ? 1 : -1;
 
