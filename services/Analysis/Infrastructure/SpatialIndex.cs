@@ -74,8 +74,8 @@ public sealed class SpatialIndex
     /// <summary>
     /// Incidents of <paramref name="category"/>'s group within <paramref name="radiusMeters"/> and <paramref name="window"/>
     /// either side, nearest first (ties by id), at most <paramref name="limit"/>. The circle grows from one cell outwards
-    /// (doubling) and stops as soon as <paramref name="limit"/> incidents lie inside it: those are then the nearest in the
-    /// full radius, so a busy area costs a few cells, not the whole radius.
+    /// (as far as the density inside it predicts) and stops as soon as <paramref name="limit"/> incidents lie inside it:
+    /// those are then the nearest in the full radius, so a busy area costs a few cells, not the whole radius.
     /// </summary>
     public ArraySegment<NearbyIncident> Search(IncidentCategory category, GeoPoint center, double radiusMeters, DateTimeOffset occurredAt, TimeSpan window, int limit)
     {
