@@ -9,10 +9,10 @@ namespace Analysis.Infrastructure;
 /// <summary>
 /// Every incident consumed, under its own key as a plain string (tag = incident id), marked analysing until its analysis
 /// has written all its own links, then analysed; and its links, for the few incidents that have any, as fields of a hash
-/// under the same tag: GetIncidentLinks is one round trip. A string costs the server
-/// far less than a hash per incident (Garnet keeps a hash as a .NET object on its heap, a string in its log). Both keys
-/// expire with the retention, counted from when Intake received the incident, so re-processing never extends it.
-/// Writes overwrite, so a redelivered incident leaves the same state.
+/// under the same tag: GetIncidentLinks is one round trip. A string costs the server far less than a hash per incident
+/// (Garnet keeps a hash as a .NET object on its heap, a string in its log). Both keys expire with the retention, counted
+/// from when Intake received the incident, so re-processing never extends it. Writes overwrite, so a redelivered incident
+/// leaves the same state.
 /// </summary>
 public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
@@ -99,10 +99,7 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
     public static IReadOnlyList<IncidentLink> Ordered(IEnumerable<IncidentLink> links)
         => [.. links.OrderBy(l => l.Kind).ThenByDescending(l => l.Score).ThenBy(l => l.IncidentId, StringComparer.Ordinal)];
 
-    /// <summary>
-    /// The stored value: the state, one byte, then the incident. Neither state is a valid first byte of a protobuf message
-    /// (field number 0), so a value stored without it could not be misread.
-    /// </summary>
+    /// <summary>The stored value: the state, one byte, then the incident.</summary>
     private static byte[] Value(AnalysisState state, Incident incident)
     {
         var value = new byte[1 + incident.CalculateSize()];

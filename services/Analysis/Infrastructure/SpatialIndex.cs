@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using Analysis.Domain;
 using Analysis.Domain.Series;
 using Contracts.Common.V1;
