@@ -10,8 +10,8 @@ namespace Analysis.Application;
 public sealed record IndexedIncident(CandidateSketch Sketch, SeriesFeatures? Features, DateTimeOffset IndexedAt);
 
 /// <summary>
-/// Puts an incident into the spatial index and the hotspot counts, the same way whether this replica analyses it or
-/// only reads it from another replica's partition (<see cref="Messaging.IncidentIndexFeed"/>): both must make the same entry.
+/// Puts an incident into the spatial index and the hotspot counts. The index feed (<see cref="Messaging.IncidentIndexFeed"/>)
+/// adds every incident of every partition; the analyser works out the same entry (<see cref="EntryOf"/>) to search with.
 /// </summary>
 public sealed class IncidentIndexing(SpatialIndex index, HotspotCounter hotspots, IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions,
     IOptions<DuplicateOptions> duplicateOptions, IOptions<HotspotOptions> hotspotOptions)

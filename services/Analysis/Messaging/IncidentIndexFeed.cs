@@ -250,10 +250,11 @@ public sealed class IncidentIndexFeed : BackgroundService
                 var start = new long[partitions.Max(p => p.Partition.Value) + 1];
                 foreach (var offset in found)
                 {
-                    // No record since then: start at the end.
+                    // No offset found for the time: from the partition's first record (reading what is past the horizon
+                    // indexes nothing). Kafka finds none when no record is that recent; librdkafka's mock cluster never does.
                     start[offset.Partition.Value] = offset.Offset.Value >= 0
                         ? offset.Offset.Value
-                        : _consumer.QueryWatermarkOffsets(offset.TopicPartition, QueryTimeout).High.Value;
+                        : _consumer.QueryWatermarkOffsets(offset.TopicPartition, QueryTimeout).Low.Value;
                 }
                 _consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, start[p.Partition.Value])));
                 _logger.LogInformation("Index feed reads {Partitions} partitions of {Topic} from {Since:O}", partitions.Count, Topics.Incidents, since.UtcDateTime);
