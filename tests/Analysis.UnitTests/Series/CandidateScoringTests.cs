@@ -34,6 +34,10 @@ public sealed class CandidateScoringTests
                 var exact = Scorer.Score(a.Features, b.Features).Score;
                 var bound = Scorer.UpperBound(a.Sketch, b.Sketch);
                 Assert.True(exact <= bound, $"{a.Features.IncidentId}/{b.Features.IncidentId}: exact {exact} above its bound {bound}");
+                // The analyser's shortcut decides as the bound does.
+                var distance = Geo.DistanceM(a.Sketch.Latitude, a.Sketch.Longitude, b.Sketch.Latitude, b.Sketch.Longitude);
+                Assert.Equal(Scorer.UpperBoundLogit(a.Sketch, b.Sketch, distance) >= Scorer.LinkThresholdLogit,
+                    Scorer.CouldLink(a.Sketch, b.Sketch, distance, Scorer.LinkThresholdLogit));
             }
         }
     }

@@ -102,7 +102,7 @@ public sealed class CandidateScoring(SeriesScorer scorer)
             for (var i = 0; i < candidates.Count; i++)
             {
                 var candidate = candidates[i];
-                if (scorer.UpperBoundLogit(sketch, candidate.Sketch, candidate.DistanceMeters) >= bar)
+                if (scorer.CouldLink(sketch, candidate.Sketch, candidate.DistanceMeters, bar))
                 {
                     (linkable ??= []).Add(i);
                 }

@@ -108,6 +108,25 @@ public sealed class SeriesScorer
     /// <see cref="LinkThresholdLogit"/>: no exponential for the logistic function.
     /// </summary>
     public double UpperBoundLogit(in CandidateSketch a, in CandidateSketch b, double distanceMeters)
+        // Rounding in the exact path (distance, hours) must never put an exact score above its bound.
+        => _options.Weights.Intercept + FeatureTerms(a, b) + SpaceTimeTerms(a, b, distanceMeters) + 1e-9;
+
+    /// <summary>
+    /// Whether the pair's bound reaches the link threshold (<see cref="UpperBoundLogit"/> at least
+    /// <see cref="LinkThresholdLogit"/>). The distance and time terms can only lower it, but for the spree term: a pair
+    /// below the bar without them is decided without their logarithms.
+    /// </summary>
+    public bool CouldLink(in CandidateSketch a, in CandidateSketch b, double distanceMeters, double thresholdLogit)
+    {
+        var weights = _options.Weights;
+        var features = weights.Intercept + FeatureTerms(a, b);
+        var spaceTimeCeiling = weights.Distance >= 0 && weights.DaysApart >= 0 ? Math.Max(0, weights.Spree) : double.PositiveInfinity;
+        return features + spaceTimeCeiling + 1e-9 >= thresholdLogit
+               && features + SpaceTimeTerms(a, b, distanceMeters) + 1e-9 >= thresholdLogit;
+    }
+
+    /// <summary>The bound's distance, time apart and spree terms.</summary>
+    private double SpaceTimeTerms(in CandidateSketch a, in CandidateSketch b, double distanceMeters)
     {
         var weights = _options.Weights;
         var km = distanceMeters / 1000;
@@ -116,24 +135,29 @@ public sealed class SeriesScorer
         var spreeExponent = -km / _options.SpreeKm - hours / _options.SpreeHours;
         // Nearly every pair is far past a spree: e^-20 bounds its term (at most 2e-9 of a weight) without an exponential.
         var spree = !bothTimed ? 0 : spreeExponent < -20 ? NegligibleSpree : Math.Exp(spreeExponent);
-        var logit = weights.Intercept - weights.Distance * Math.Log(1 + km) - weights.DaysApart * Math.Log(1 + hours / 24) + weights.Spree * spree;
-        logit += weights.EntryMethod * LabelBound(a.EntryMethod, b.EntryMethod);
-        logit += weights.TargetType * LabelBound(a.TargetType, b.TargetType);
-        logit += weights.Plate * LabelBound(a.Plate, b.Plate);
-        logit += weights.Category * (a.Category == b.Category ? 1 : -1);
+        return -weights.Distance * Math.Log(1 + km) - weights.DaysApart * Math.Log(1 + hours / 24) + weights.Spree * spree;
+    }
+
+    /// <summary>The bound's terms of the features: exact where the sketches hold the values, the best case where they hold only that one exists.</summary>
+    private double FeatureTerms(in CandidateSketch a, in CandidateSketch b)
+    {
+        var weights = _options.Weights;
+        var terms = weights.EntryMethod * LabelBound(a.EntryMethod, b.EntryMethod);
+        terms += weights.TargetType * LabelBound(a.TargetType, b.TargetType);
+        terms += weights.Plate * LabelBound(a.Plate, b.Plate);
+        terms += weights.Category * (a.Category == b.Category ? 1 : -1);
         if (a.PropertyTaken != 0 && b.PropertyTaken != 0)
         {
-            logit += weights.PropertyTaken * ((a.PropertyTaken & b.PropertyTaken) == 0 ? -0.5 : 1);
+            terms += weights.PropertyTaken * ((a.PropertyTaken & b.PropertyTaken) == 0 ? -0.5 : 1);
         }
-        if (bothTimed)
+        if (a.OccurredAtUtcTicks != 0 && b.OccurredAtUtcTicks != 0)
         {
-            logit += weights.TimeOfDay * SeriesSignals.TimeOfDaySignal(a.LocalHours, b.LocalHours);
+            terms += weights.TimeOfDay * SeriesSignals.TimeOfDaySignal(a.LocalHours, b.LocalHours);
         }
-        logit += a.HasSuspects && b.HasSuspects ? weights.Suspect : 0;
-        logit += a.HasMarks && b.HasMarks ? weights.DistinguishingMarks : 0;
-        logit += a.HasVehicle && b.HasVehicle ? weights.VehicleLooks : 0;
-        // Rounding in the exact path (distance, hours) must never put an exact score above its bound.
-        return logit + 1e-9;
+        terms += a.HasSuspects && b.HasSuspects ? weights.Suspect : 0;
+        terms += a.HasMarks && b.HasMarks ? weights.DistinguishingMarks : 0;
+        terms += a.HasVehicle && b.HasVehicle ? weights.VehicleLooks : 0;
+        return terms;
     }
 
     private static readonly double NegligibleSpree = Math.Exp(-20);
