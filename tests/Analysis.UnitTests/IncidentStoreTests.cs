@@ -47,6 +47,45 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
         Assert.False(await garnet.Redis.GetDatabase().KeyExistsAsync(_keys.Incident("expired")));
     }
 
+    private static IncidentLink SeriesLink(string to) => new() { IncidentId = to, Kind = LinkKind.Series, Score = 0.5, Linked = true, GroupId = "s-1" };
+
+    [Fact]
+    public async Task A_link_to_an_incident_the_index_found_before_it_was_stored_is_kept_and_expires_with_it()
+    {
+        var storedUntil = DateTimeOffset.UtcNow.AddHours(2);
+        await Store.AddLinksToAsync("ahead", [SeriesLink("analysed-first")], storedUntil);
+        var incident = NewIncident("ahead");
+        await Store.SaveAnalysingAsync([(incident, storedUntil)]);
+        await Store.MarkAnalysedAsync([incident]);
+
+        var read = Assert.NotNull(await Store.GetWithLinksAsync("ahead"));
+        Assert.Equal("analysed-first", Assert.Single(read.Links).IncidentId);
+        var ttl = await garnet.Redis.GetDatabase().KeyTimeToLiveAsync(_keys.IncidentLinks("ahead"));
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(119), TimeSpan.FromHours(2));
+    }
+
+    [Fact]
+    public async Task A_link_to_an_incident_neither_stored_nor_known_to_be_is_not_written()
+    {
+        await Store.AddLinksToAsync("gone", [SeriesLink("other")]);
+        await Store.AddLinksToAsync("expired", [SeriesLink("other")], DateTimeOffset.UtcNow.AddMinutes(-1));
+
+        Assert.False(await garnet.Redis.GetDatabase().KeyExistsAsync(_keys.IncidentLinks("gone")));
+        Assert.False(await garnet.Redis.GetDatabase().KeyExistsAsync(_keys.IncidentLinks("expired")));
+    }
+
+    [Fact]
+    public async Task A_link_to_a_stored_incident_expires_with_its_stored_incident()
+    {
+        var incident = NewIncident("stored");
+        await Store.SaveAnalysingAsync([(incident, DateTimeOffset.UtcNow.AddHours(1))]);
+
+        await Store.AddLinksToAsync("stored", [SeriesLink("other")], DateTimeOffset.UtcNow.AddHours(5));
+
+        var ttl = await garnet.Redis.GetDatabase().KeyTimeToLiveAsync(_keys.IncidentLinks("stored"));
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+    }
+
     [Fact]
     public async Task GetIncidentLinks_says_an_incident_still_being_analysed_is_not_found_yet()
     {

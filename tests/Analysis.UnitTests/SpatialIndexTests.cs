@@ -36,10 +36,10 @@ public sealed class SpatialIndexTests
             var at = Noon.AddHours(random.Next(-30 * 24, 30 * 24));
             var id = $"i{i:D5}";
             all.Add((id, point, at));
-            index.Add(id, At(point, IncidentCategory.Burglary, at), null, at, at.AddDays(60));
+            index.Add(id, At(point, IncidentCategory.Burglary, at), null, at, at.AddDays(60), at.AddDays(60));
         }
         // Another group in the same place is never returned.
-        index.Add("fire", At(center, IncidentCategory.Fire, Noon), null, Noon, Noon.AddDays(1));
+        index.Add("fire", At(center, IncidentCategory.Fire, Noon), null, Noon, Noon.AddDays(1), Noon.AddDays(1));
         var window = TimeSpan.FromDays(21);
 
         var found = index.Search(IncidentCategory.Theft, center, radius, Noon, window, limit);
@@ -60,9 +60,9 @@ public sealed class SpatialIndexTests
         var sameShop = Geo.Move(center, 300, 400);
         foreach (var id in new[] { "k", "c", "x", "a", "m", "b" })
         {
-            index.Add(id, At(sameShop, IncidentCategory.Burglary, Noon), null, Noon, Noon.AddDays(60));
+            index.Add(id, At(sameShop, IncidentCategory.Burglary, Noon), null, Noon, Noon.AddDays(60), Noon.AddDays(60));
         }
-        index.Add("nearer", At(Geo.Move(center, 30, 40), IncidentCategory.Theft, Noon), null, Noon, Noon.AddDays(60));
+        index.Add("nearer", At(Geo.Move(center, 30, 40), IncidentCategory.Theft, Noon), null, Noon, Noon.AddDays(60), Noon.AddDays(60));
 
         var found = index.Search(IncidentCategory.Robbery, center, 12_000, Noon, TimeSpan.FromDays(21), limit: 4);
 
@@ -75,9 +75,9 @@ public sealed class SpatialIndexTests
         var index = new SpatialIndex(1000);
         var here = new GeoPoint { Latitude = 31.23, Longitude = 121.47 };
 
-        Assert.True(index.Add("a", At(here, IncidentCategory.Fire, Noon), null, Noon, Noon.AddDays(1)));
-        Assert.False(index.Add("a", At(here, IncidentCategory.Fire, Noon), null, Noon, Noon.AddDays(1)));
-        Assert.True(index.Add("a", At(here, IncidentCategory.Fire, Noon.AddMinutes(1)), null, Noon.AddMinutes(1), Noon.AddDays(1)));
+        Assert.True(index.Add("a", At(here, IncidentCategory.Fire, Noon), null, Noon, Noon.AddDays(1), Noon.AddDays(1)));
+        Assert.False(index.Add("a", At(here, IncidentCategory.Fire, Noon), null, Noon, Noon.AddDays(1), Noon.AddDays(1)));
+        Assert.True(index.Add("a", At(here, IncidentCategory.Fire, Noon.AddMinutes(1)), null, Noon.AddMinutes(1), Noon.AddDays(1), Noon.AddDays(1)));
 
         Assert.Equal(2, index.Search(IncidentCategory.Fire, here, 150, Noon, TimeSpan.FromMinutes(10), 64).Count);
     }
@@ -88,8 +88,8 @@ public sealed class SpatialIndexTests
         var index = new SpatialIndex(1000);
         var here = new GeoPoint { Latitude = 31.23, Longitude = 121.47 };
         var features = new SeriesFeatures { IncidentId = "old", Category = IncidentCategory.Burglary, Location = here, OccurredAt = Noon };
-        index.Add("old", CandidateSketch.Of(features, here, TimeZoneInfo.Utc), features, Noon, Noon.AddDays(51));
-        index.Add("new", At(here, IncidentCategory.Burglary, Noon.AddDays(10)), null, Noon.AddDays(10), Noon.AddDays(61));
+        index.Add("old", CandidateSketch.Of(features, here, TimeZoneInfo.Utc), features, Noon, Noon.AddDays(51), Noon.AddDays(51));
+        index.Add("new", At(here, IncidentCategory.Burglary, Noon.AddDays(10)), null, Noon.AddDays(10), Noon.AddDays(61), Noon.AddDays(61));
 
         Assert.Equal(0, index.RemoveExpired(Noon.AddDays(50)));
         Assert.Single(index.Features(["old", "new"]));
@@ -106,8 +106,8 @@ public sealed class SpatialIndexTests
         var here = new GeoPoint { Latitude = 31.23, Longitude = 121.47 };
         var first = new SeriesFeatures { IncidentId = "a", Category = IncidentCategory.Burglary, Location = here, OccurredAt = Noon };
         var resent = new SeriesFeatures { IncidentId = "a", Category = IncidentCategory.Burglary, Location = here, OccurredAt = Noon.AddDays(2) };
-        index.Add("a", CandidateSketch.Of(first, here, TimeZoneInfo.Utc), first, Noon, Noon.AddDays(51));
-        index.Add("a", CandidateSketch.Of(resent, here, TimeZoneInfo.Utc), resent, Noon.AddDays(2), Noon.AddDays(53));
+        index.Add("a", CandidateSketch.Of(first, here, TimeZoneInfo.Utc), first, Noon, Noon.AddDays(51), Noon.AddDays(51));
+        index.Add("a", CandidateSketch.Of(resent, here, TimeZoneInfo.Utc), resent, Noon.AddDays(2), Noon.AddDays(53), Noon.AddDays(53));
 
         Assert.Equal(1, index.RemoveExpired(Noon.AddDays(51)));
 

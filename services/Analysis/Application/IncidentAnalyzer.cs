@@ -215,26 +215,28 @@ public sealed class IncidentAnalyzer
     private async Task DuplicatesAsync(Context c, DuplicateFinding finding)
     {
         var writes = new List<Task>();
+        var self = (c.Id, c.OccurredAt, c.ExpiresAt);
         if (finding.Earlier is { } earlier)
         {
-            writes.Add(DuplicateAsync(c, later: c.Id, laterAt: c.OccurredAt, earlier: earlier.IncidentId, earlierAt: earlier.OccurredAt, earlier.DistanceMeters, c.Incident.Priority));
+            writes.Add(DuplicateAsync(c, later: self, earlier: (earlier.IncidentId, earlier.OccurredAt, earlier.StoredUntil), earlier.DistanceMeters, c.Incident.Priority));
         }
         foreach (var later in finding.Later)
         {
-            writes.Add(DuplicateAsync(c, later: later.IncidentId, laterAt: later.OccurredAt, earlier: c.Id, earlierAt: c.OccurredAt, later.DistanceMeters, c.Incident.Priority));
+            writes.Add(DuplicateAsync(c, later: (later.IncidentId, later.OccurredAt, later.StoredUntil), earlier: self, later.DistanceMeters, c.Incident.Priority));
         }
         await Task.WhenAll(writes);
     }
 
-    private async Task DuplicateAsync(Context c, string later, DateTimeOffset laterAt, string earlier, DateTimeOffset earlierAt, double distanceMeters, Priority priority)
+    private async Task DuplicateAsync(Context c, (string Id, DateTimeOffset At, DateTimeOffset StoredUntil) later, (string Id, DateTimeOffset At, DateTimeOffset StoredUntil) earlier,
+        double distanceMeters, Priority priority)
     {
-        var evidence = DuplicateRule.Evidence(c.Report.Category, distanceMeters, laterAt - earlierAt);
+        var evidence = DuplicateRule.Evidence(c.Report.Category, distanceMeters, later.At - earlier.At);
         await Task.WhenAll(
-            _incidents.AddLinksAsync(later, [new IncidentLink { IncidentId = earlier, Kind = LinkKind.Duplicate, Score = 1, Linked = true, Evidence = { $"duplicates the earlier report: {evidence}" } }]),
-            _incidents.AddLinksAsync(earlier, [new IncidentLink { IncidentId = later, Kind = LinkKind.Duplicate, Score = 1, Linked = true, Evidence = { $"a later report duplicates it: {evidence}" } }]));
+            _incidents.AddLinksToAsync(later.Id, [new IncidentLink { IncidentId = earlier.Id, Kind = LinkKind.Duplicate, Score = 1, Linked = true, Evidence = { $"duplicates the earlier report: {evidence}" } }], later.StoredUntil),
+            _incidents.AddLinksToAsync(earlier.Id, [new IncidentLink { IncidentId = later.Id, Kind = LinkKind.Duplicate, Score = 1, Linked = true, Evidence = { $"a later report duplicates it: {evidence}" } }], earlier.StoredUntil));
         // Contract with Dispatch: [0] = the newer report, [1] = the earlier incident it duplicates. The id is the pair's, whichever side found it.
-        var alert = Alerts.Create(AlertKind.Duplicate, priority == Priority.Unspecified ? Priority.P3 : priority, later, earlier, c.Now);
-        alert.IncidentIds.Add([later, earlier]);
+        var alert = Alerts.Create(AlertKind.Duplicate, priority == Priority.Unspecified ? Priority.P3 : priority, later.Id, earlier.Id, c.Now);
+        alert.IncidentIds.Add([later.Id, earlier.Id]);
         alert.Summary = $"Probable duplicate report of one {CategoryNames.Of(c.Report.Category)} event: merge instead of sending units twice";
         alert.Evidence.Add(evidence);
         c.Raise(alert);
@@ -245,7 +247,7 @@ public sealed class IncidentAnalyzer
         // Only the links are kept (near misses are worked out when asked for: SeriesNearMisses), so only the candidates
         // whose bound reaches the threshold are scored exactly.
         var scored = (await _candidateScoring.ScoreAsync(features, sketch, candidates, nearMisses: 0, ids => Task.FromResult(_spatial.Features(ids))))
-            .Where(s => s.Score.Linked).Select(s => (Other: s.Features, s.Score)).ToList();
+            .Where(s => s.Score.Linked).Select(s => (Other: s.Features, s.Score, candidates[s.Index].StoredUntil)).ToList();
         if (scored.Count == 0)
         {
             return;
@@ -262,8 +264,9 @@ public sealed class IncidentAnalyzer
             GroupId = seriesId,
         });
         var writes = new List<Task> { _incidents.AddOwnLinksAsync(c.Id, ownLinks, c.ExpiresAt) };
-        writes.AddRange(scored.Select(s => _incidents.AddLinksAsync(s.Other.IncidentId,
-            [new IncidentLink { IncidentId = c.Id, Kind = LinkKind.Series, Score = Math.Round(s.Score.Score, 4), Evidence = { s.Score.Evidence }, Linked = true, GroupId = seriesId }])));
+        writes.AddRange(scored.Select(s => _incidents.AddLinksToAsync(s.Other.IncidentId,
+            [new IncidentLink { IncidentId = c.Id, Kind = LinkKind.Series, Score = Math.Round(s.Score.Score, 4), Evidence = { s.Score.Evidence }, Linked = true, GroupId = seriesId }],
+            s.StoredUntil)));
         await Task.WhenAll(writes);
 
         if (outcome is not { Grew: true } || outcome.Size < _seriesOptions.MinSeriesSize)
@@ -402,7 +405,7 @@ public sealed class IncidentAnalyzer
                            + string.Join(", ", escalating.Select(r => $"{r.OccurredAt:yyyy-MM-dd HH:mm}{(r.Violent ? " (assault)" : "")}"));
             await Task.WhenAll(
                 _incidents.AddOwnLinksAsync(c.Id, others.Select(o => new IncidentLink { IncidentId = o.IncidentId, Kind = LinkKind.Dispute, Score = 1, Linked = true, GroupId = key.Key, Evidence = { evidence } }), c.ExpiresAt),
-                Task.WhenAll(others.Select(o => _incidents.AddLinksAsync(o.IncidentId,
+                Task.WhenAll(others.Select(o => _incidents.AddLinksToAsync(o.IncidentId,
                     [new IncidentLink { IncidentId = c.Id, Kind = LinkKind.Dispute, Score = 1, Linked = true, GroupId = key.Key, Evidence = { evidence } }]))));
             var alert = Alerts.Create(AlertKind.EscalationRisk, Priority.P2, c.Id, key.Key, c.Now);
             alert.IncidentIds.Add(c.Id);
@@ -453,7 +456,7 @@ public sealed class IncidentAnalyzer
                 Evidence = { s.Shared.Select(k => $"shares {IdentifierKeys.Describe(k)}") },
             }), c.ExpiresAt),
         };
-        writes.AddRange(sharing.Select(s => _incidents.AddLinksAsync(s.IncidentId, [new IncidentLink
+        writes.AddRange(sharing.Select(s => _incidents.AddLinksToAsync(s.IncidentId, [new IncidentLink
         {
             IncidentId = c.Id, Kind = LinkKind.FraudChain, Score = 1, Linked = true, GroupId = chain.ChainId,
             Evidence = { s.Shared.Select(k => $"shares {IdentifierKeys.Describe(k)}") },

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Analysis.Application;
 
 /// <summary>What the spatial index holds about one incident.</summary>
-public sealed record IndexedIncident(CandidateSketch Sketch, SeriesFeatures? Features, DateTimeOffset IndexedAt);
+/// <param name="StoredUntil">The end of its retention, when its stored incident expires.</param>
+public sealed record IndexedIncident(CandidateSketch Sketch, SeriesFeatures? Features, DateTimeOffset IndexedAt, DateTimeOffset StoredUntil);
 
 /// <summary>
 /// Puts an incident into the spatial index and the hotspot counts. The index feed (<see cref="Messaging.IncidentIndexFeed"/>)
@@ -36,7 +37,7 @@ public sealed class IncidentIndexing(SpatialIndex index, HotspotCounter hotspots
         var report = incident.Report;
         // Any incident still in retention may search its window: entries older than that can never be found again.
         var keepFor = _retention + (entry.Features is not null ? _seriesWindow : _duplicateWindow);
-        index.Add(incident.IncidentId, entry.Sketch, entry.Features, entry.IndexedAt, entry.IndexedAt + keepFor);
+        index.Add(incident.IncidentId, entry.Sketch, entry.Features, entry.IndexedAt, entry.IndexedAt + keepFor, entry.StoredUntil);
         if (report.Category != IncidentCategory.Unspecified)
         {
             hotspots.Add(report.Location, report.Category, incident.IncidentId, entry.IndexedAt);
@@ -63,6 +64,6 @@ public sealed class IncidentIndexing(SpatialIndex index, HotspotCounter hotspots
         var sketch = features is not null
             ? CandidateSketch.Of(features, report.Location, _timeZone)
             : CandidateSketch.Located(report.Location, report.Category, indexedAt);
-        return new IndexedIncident(sketch, features, indexedAt);
+        return new IndexedIncident(sketch, features, indexedAt, receivedAt + _retention);
     }
 }

@@ -14,14 +14,14 @@ public readonly record struct IndexSlot(long IndexedTicks, double Latitude, doub
 }
 
 /// <summary>
-/// Index entries side by side in indexed-time order (one grid cell's, in the spatial index): their slots, sketches, ids
-/// and expiries in parallel arrays, so a search scans contiguous memory and bounds candidates without a pointer chase per
-/// entry. Immutable once published: the spatial index publishes a new instance for every change, reusing the arrays
-/// only to append past <see cref="Count"/>, where no published instance reads.
+/// Index entries side by side in indexed-time order (one grid cell's, in the spatial index): their slots, sketches, ids,
+/// expiries in the index and ends of storage in parallel arrays, so a search scans contiguous memory and bounds
+/// candidates without a pointer chase per entry. Immutable once published: the spatial index publishes a new instance
+/// for every change, reusing the arrays only to append past <see cref="Count"/>, where no published instance reads.
 /// </summary>
-public sealed class IndexEntries(IndexSlot[] slots, CandidateSketch[] sketches, string[] ids, long[] expiresTicks, int count)
+public sealed class IndexEntries(IndexSlot[] slots, CandidateSketch[] sketches, string[] ids, long[] expiresTicks, long[] storedUntilTicks, int count)
 {
-    public static readonly IndexEntries Empty = new([], [], [], [], 0);
+    public static readonly IndexEntries Empty = new([], [], [], [], [], 0);
 
     public int Count { get; } = count;
 
@@ -31,7 +31,11 @@ public sealed class IndexEntries(IndexSlot[] slots, CandidateSketch[] sketches, 
 
     public string[] Ids { get; } = ids;
 
+    /// <summary>Until when the index keeps each entry (its searchable window outlasts the stored incident).</summary>
     public long[] ExpiresTicks { get; } = expiresTicks;
+
+    /// <summary>Until when each incident is stored (its retention): links written to it expire with it.</summary>
+    public long[] StoredUntilTicks { get; } = storedUntilTicks;
 }
 
 /// <summary>
@@ -49,6 +53,9 @@ public readonly record struct NearbyIncident(IndexEntries Entries, int Index, do
 
     /// <summary>When it occurred (when received, for a report without the time).</summary>
     public DateTimeOffset OccurredAt => new(Entries.Slots[Index].IndexedTicks, TimeSpan.Zero);
+
+    /// <summary>Until when it is stored: links written to it expire then.</summary>
+    public DateTimeOffset StoredUntil => new(Entries.StoredUntilTicks[Index], TimeSpan.Zero);
 
     /// <summary>What the index holds about it, for bounding a series pair's score without reading it.</summary>
     public ref readonly CandidateSketch Sketch => ref Entries.Sketches[Index];

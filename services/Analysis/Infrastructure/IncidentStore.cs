@@ -42,38 +42,52 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         return Task.WhenAll(writes);
     }
 
-    /// <summary>Records links on the incident (the caller writes each side of a link).</summary>
-    public Task AddLinksAsync(string incidentId, IEnumerable<IncidentLink> links)
-    {
-        var entries = links.Select(l => new HashEntry(FieldOf(l), l.ToByteArray())).ToArray();
-        // Only to an incident still stored, and expiring with it.
-        return entries.Length == 0 ? Task.CompletedTask : Db.ScriptEvaluateAsync(AddLinksScript,
-            [keys.Incident(incidentId), keys.IncidentLinks(incidentId)], [.. entries.SelectMany(e => new[] { e.Name, e.Value })]);
-    }
-
-    private const string AddLinksScript = """
-        local ttl = redis.call('PTTL', KEYS[1])
-        if ttl <= 0 then return 0 end
-        redis.call('HSET', KEYS[2], unpack(ARGV))
-        redis.call('PEXPIRE', KEYS[2], ttl)
-        return 1
-        """;
-
     /// <summary>
-    /// Records links on the incident being analysed, saved with <paramref name="expiresAt"/> a moment ago: two plain
-    /// commands instead of the guarded script (a script costs Garnet far more), with the incident's expiry.
+    /// Records links on another incident (the caller writes each side of a link), expiring with it: with its stored
+    /// incident while that is stored; before that, until <paramref name="storedUntil"/> when the caller knows it (an
+    /// incident the index found ahead of its own analysis, which stores it moments later). Else, and after it expired,
+    /// nothing.
     /// </summary>
-    public Task AddOwnLinksAsync(string incidentId, IEnumerable<IncidentLink> links, DateTimeOffset expiresAt)
+    public Task AddLinksToAsync(string incidentId, IEnumerable<IncidentLink> links, DateTimeOffset? storedUntil = null)
     {
         var entries = links.Select(l => new HashEntry(FieldOf(l), l.ToByteArray())).ToArray();
         if (entries.Length == 0)
         {
             return Task.CompletedTask;
         }
+        var until = storedUntil is { } at && at > DateTimeOffset.UtcNow ? at.ToUnixTimeMilliseconds() : 0;
+        return Db.ScriptEvaluateAsync(AddLinksToScript, [keys.Incident(incidentId), keys.IncidentLinks(incidentId)],
+            [until, .. entries.SelectMany(e => new[] { e.Name, e.Value })]);
+    }
+
+    private const string AddLinksToScript = """
+        local ttl = redis.call('PTTL', KEYS[1])
+        local stored_until = tonumber(ARGV[1])
+        if ttl <= 0 and stored_until == 0 then return 0 end
+        redis.call('HSET', KEYS[2], unpack(ARGV, 2))
+        if ttl > 0 then
+          redis.call('PEXPIRE', KEYS[2], ttl)
+        else
+          redis.call('PEXPIREAT', KEYS[2], stored_until)
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// Records links on the incident being analysed, saved until <paramref name="storedUntil"/> a moment ago: two plain
+    /// commands instead of the script of <see cref="AddLinksToAsync"/> (a script costs Garnet far more), expiring with it.
+    /// </summary>
+    public Task AddOwnLinksAsync(string incidentId, IEnumerable<IncidentLink> links, DateTimeOffset storedUntil)
+    {
+        var entries = links.Select(l => new HashEntry(FieldOf(l), l.ToByteArray())).ToArray();
+        if (entries.Length == 0 || storedUntil <= DateTimeOffset.UtcNow)
+        {
+            return Task.CompletedTask;
+        }
         var key = keys.IncidentLinks(incidentId);
         var batch = Db.CreateBatch();
         var set = batch.HashSetAsync(key, entries);
-        var expire = batch.KeyExpireAsync(key, expiresAt.UtcDateTime);
+        var expire = batch.KeyExpireAsync(key, storedUntil.UtcDateTime);
         batch.Execute();
         return Task.WhenAll(set, expire);
     }

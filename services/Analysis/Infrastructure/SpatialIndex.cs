@@ -43,13 +43,14 @@ public sealed class SpatialIndex
            && !(location.Latitude == 0 && location.Longitude == 0);
 
     /// <summary>
-    /// Adds the incident to its cell, kept until <paramref name="expiresAt"/>. Adding the same entry again changes
+    /// Adds the incident to its cell, kept until <paramref name="expiresAt"/> and stored (in Redis) until
+    /// <paramref name="storedUntil"/>. Adding the same entry again changes
     /// nothing (a redelivered incident, or one both fed and analysed here); a version with other details is another entry.
     /// </summary>
     /// <param name="indexedAt">Its occurred time, or its reception when it has none: what searches' time windows compare.</param>
     /// <param name="features">A property crime's series features (null for other categories).</param>
     /// <returns>False when the entry was already there.</returns>
-    public bool Add(string incidentId, CandidateSketch sketch, SeriesFeatures? features, DateTimeOffset indexedAt, DateTimeOffset expiresAt)
+    public bool Add(string incidentId, CandidateSketch sketch, SeriesFeatures? features, DateTimeOffset indexedAt, DateTimeOffset expiresAt, DateTimeOffset storedUntil)
     {
         if (features is not null)
         {
@@ -61,7 +62,7 @@ public sealed class SpatialIndex
         while (true)
         {
             var cell = _cells.GetOrAdd(key, static _ => new Cell());
-            if (cell.Add(incidentId, sketch, indexedAt.UtcTicks, expiresAt.UtcTicks) is { } added)
+            if (cell.Add(incidentId, sketch, indexedAt.UtcTicks, expiresAt.UtcTicks, storedUntil.UtcTicks) is { } added)
             {
                 return added;
             }
@@ -416,7 +417,7 @@ public sealed class SpatialIndex
         public int Count => _entries.Count;
 
         /// <returns>False when the entry was already there; null when the cell is retired (add to a new one).</returns>
-        public bool? Add(string incidentId, in CandidateSketch sketch, long indexedTicks, long expiresTicks)
+        public bool? Add(string incidentId, in CandidateSketch sketch, long indexedTicks, long expiresTicks, long storedUntilTicks)
         {
             lock (_writer)
             {
@@ -430,13 +431,14 @@ public sealed class SpatialIndex
                 var after = at;
                 for (; after < count && current.Slots[after].IndexedTicks == indexedTicks; after++)
                 {
-                    if (current.Ids[after] == incidentId && current.Sketches[after] == sketch && current.ExpiresTicks[after] == expiresTicks)
+                    if (current.Ids[after] == incidentId && current.Sketches[after] == sketch && current.ExpiresTicks[after] == expiresTicks
+                        && current.StoredUntilTicks[after] == storedUntilTicks)
                     {
                         return false;
                     }
                 }
                 // After its equals in time: most incidents arrive in time order, so most are appended.
-                _entries = Inserted(current, after, IndexSlot.Of(incidentId, sketch, indexedTicks), sketch, incidentId, expiresTicks);
+                _entries = Inserted(current, after, IndexSlot.Of(incidentId, sketch, indexedTicks), sketch, incidentId, expiresTicks, storedUntilTicks);
                 return true;
             }
         }
@@ -474,7 +476,8 @@ public sealed class SpatialIndex
                 {
                     _entries = new IndexEntries(
                         [.. kept.Select(i => current.Slots[i])], [.. kept.Select(i => current.Sketches[i])],
-                        [.. kept.Select(i => current.Ids[i])], [.. kept.Select(i => current.ExpiresTicks[i])], kept.Count);
+                        [.. kept.Select(i => current.Ids[i])], [.. kept.Select(i => current.ExpiresTicks[i])],
+                        [.. kept.Select(i => current.StoredUntilTicks[i])], kept.Count);
                 }
                 return expired;
             }
@@ -484,7 +487,7 @@ public sealed class SpatialIndex
         /// The entries with one more at <paramref name="at"/>: appended in place when it goes last and there is room (no
         /// published instance reads past its own count), else copied into new arrays.
         /// </summary>
-        private static IndexEntries Inserted(IndexEntries current, int at, IndexSlot slot, in CandidateSketch sketch, string incidentId, long expiresTicks)
+        private static IndexEntries Inserted(IndexEntries current, int at, IndexSlot slot, in CandidateSketch sketch, string incidentId, long expiresTicks, long storedUntilTicks)
         {
             var count = current.Count;
             if (at == count && count < current.Slots.Length)
@@ -493,18 +496,21 @@ public sealed class SpatialIndex
                 current.Sketches[count] = sketch;
                 current.Ids[count] = incidentId;
                 current.ExpiresTicks[count] = expiresTicks;
-                return new IndexEntries(current.Slots, current.Sketches, current.Ids, current.ExpiresTicks, count + 1);
+                current.StoredUntilTicks[count] = storedUntilTicks;
+                return new IndexEntries(current.Slots, current.Sketches, current.Ids, current.ExpiresTicks, current.StoredUntilTicks, count + 1);
             }
             var capacity = count < current.Slots.Length ? current.Slots.Length : Math.Max(4, count * 2);
             var slots = new IndexSlot[capacity];
             var sketches = new CandidateSketch[capacity];
             var ids = new string[capacity];
             var expires = new long[capacity];
+            var storedUntil = new long[capacity];
             CopyAround(current.Slots, slots, at, count, slot);
             CopyAround(current.Sketches, sketches, at, count, sketch);
             CopyAround(current.Ids, ids, at, count, incidentId);
             CopyAround(current.ExpiresTicks, expires, at, count, expiresTicks);
-            return new IndexEntries(slots, sketches, ids, expires, count + 1);
+            CopyAround(current.StoredUntilTicks, storedUntil, at, count, storedUntilTicks);
+            return new IndexEntries(slots, sketches, ids, expires, storedUntil, count + 1);
         }
 
         private static void CopyAround<T>(T[] from, T[] to, int at, int count, T inserted)
