@@ -514,6 +514,11 @@ public abstract class AnalysisScenarios(SuiteFixture suite)
         using var channel = GrpcChannel.ForAddress(replay.Address);
         var rebuilt = new AnalysisService.AnalysisServiceClient(suite.AsCentre(channel));
 
+        // Every member analysed in the rebuilt state: until then a member may be in the series without its stored details.
+        foreach (var member in liveSeries.Members)
+        {
+            await LinksAsync(member.IncidentId, client: rebuilt);
+        }
         var replayedSeries = await EventuallyAsync(() => rebuilt.GetSeriesAsync(new GetSeriesRequest { IncidentId = burglaries[0].IncidentId }).ResponseAsync,
             s => s.Members.Count == liveSeries.Members.Count && s.Links.Count >= liveSeries.Links.Count); // links are written after the union
         // Identical: members, the links with their scores and words, path, next area and patrol plan (less any window that
