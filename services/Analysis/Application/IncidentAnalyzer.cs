@@ -129,7 +129,8 @@ public sealed class IncidentAnalyzer
             return outcomes;
         }
 
-        // Stored before indexed: whoever finds an incident in the index may write links to it.
+        // Stored before the steps, as being analysed (GetIncidentLinks answers for it once marked analysed, below); links
+        // others write to it meanwhile then expire with it.
         await _incidents.SaveAnalysingAsync([.. contexts.Select(c => (c.Incident, c.ExpiresAt))]);
         // The index feed indexes and counts every incident published before its barrier completes, these too, whichever
         // replica analyses them: of two analysed at the same time, here or on two replicas, the one that queried later sees

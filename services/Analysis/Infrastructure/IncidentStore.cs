@@ -20,7 +20,7 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 
     /// <summary>
     /// Stores each incident, as being analysed, until its expiry (the caller skips incidents already past it), in one round
-    /// trip. Stored before its analysis, since whoever finds it in the index may write links to it.
+    /// trip.
     /// </summary>
     public Task SaveAnalysingAsync(IReadOnlyCollection<(Incident Incident, DateTimeOffset ExpiresAt)> incidents)
     {
