@@ -24,13 +24,13 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
     {
         var incident = NewIncident("in-flight");
         var expiresAt = DateTimeOffset.UtcNow.AddHours(1);
-        await Store.SaveAnalysingAsync([(incident, expiresAt)]);
+        var saved = await Store.SaveAnalysingAsync([(incident, expiresAt)]);
 
-        var saved = Assert.NotNull(await Store.GetWithLinksAsync("in-flight"));
-        Assert.False(saved.Analysed);
-        Assert.Equal(incident, saved.Incident);
+        var analysing = Assert.NotNull(await Store.GetWithLinksAsync("in-flight"));
+        Assert.False(analysing.Analysed);
+        Assert.Equal(incident, analysing.Incident);
 
-        await Store.MarkAnalysedAsync([incident]);
+        await Store.MarkAnalysedAsync(saved);
         var analysed = Assert.NotNull(await Store.GetWithLinksAsync("in-flight"));
         Assert.True(analysed.Analysed);
         Assert.Equal(incident, analysed.Incident);
@@ -41,7 +41,10 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
     [Fact]
     public async Task Marking_an_incident_that_expired_meanwhile_stores_nothing()
     {
-        await Store.MarkAnalysedAsync([NewIncident("expired")]);
+        var saved = await Store.SaveAnalysingAsync([(NewIncident("expired"), DateTimeOffset.UtcNow.AddMilliseconds(50))]);
+        await Task.Delay(300);
+
+        await Store.MarkAnalysedAsync(saved);
 
         Assert.Null(await Store.GetWithLinksAsync("expired"));
         Assert.False(await garnet.Redis.GetDatabase().KeyExistsAsync(_keys.Incident("expired")));
@@ -55,8 +58,7 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
         var storedUntil = DateTimeOffset.UtcNow.AddHours(2);
         await Store.AddLinksToAsync("ahead", [SeriesLink("analysed-first")], storedUntil);
         var incident = NewIncident("ahead");
-        await Store.SaveAnalysingAsync([(incident, storedUntil)]);
-        await Store.MarkAnalysedAsync([incident]);
+        await Store.MarkAnalysedAsync(await Store.SaveAnalysingAsync([(incident, storedUntil)]));
 
         var read = Assert.NotNull(await Store.GetWithLinksAsync("ahead"));
         Assert.Equal("analysed-first", Assert.Single(read.Links).IncidentId);

@@ -131,7 +131,7 @@ public sealed class IncidentAnalyzer
 
         // Stored before the steps, as being analysed (GetIncidentLinks answers for it once marked analysed, below); links
         // others write to it meanwhile then expire with it.
-        await _incidents.SaveAnalysingAsync([.. contexts.Select(c => (c.Incident, c.ExpiresAt))]);
+        var saved = await _incidents.SaveAnalysingAsync([.. contexts.Select(c => (c.Incident, c.ExpiresAt))]);
         // The index feed indexes and counts every incident published before its barrier completes, these too, whichever
         // replica analyses them: of two analysed at the same time, here or on two replicas, the one that queried later sees
         // the other. So the entry is only worked out here: adding it again found it there, 3 µs per incident for nothing.
@@ -143,7 +143,7 @@ public sealed class IncidentAnalyzer
         await Task.WhenAll(contexts.Select((c, i) => AnalyseIndexedAsync(c, indexed[i], started, cancellationToken)));
         // Marked together: one round trip (a command per incident cost Analysis a tenth of its throughput), a few
         // milliseconds after the first of them is done.
-        await _incidents.MarkAnalysedAsync([.. contexts.Select(c => c.Incident)]);
+        await _incidents.MarkAnalysedAsync(saved);
         return outcomes;
     }
 

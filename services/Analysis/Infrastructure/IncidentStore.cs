@@ -20,24 +20,31 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 
     /// <summary>
     /// Stores each incident, as being analysed, until its expiry (the caller skips incidents already past it), in one round
-    /// trip.
+    /// trip. Returns what <see cref="MarkAnalysedAsync"/> rewrites.
     /// </summary>
-    public Task SaveAnalysingAsync(IReadOnlyCollection<(Incident Incident, DateTimeOffset ExpiresAt)> incidents)
+    public async Task<SavedIncidents> SaveAnalysingAsync(IReadOnlyCollection<(Incident Incident, DateTimeOffset ExpiresAt)> incidents)
     {
+        var saved = incidents.Select(i => (Key: keys.Incident(i.Incident.IncidentId), Value: Value(AnalysisState.Analysing, i.Incident), i.ExpiresAt)).ToList();
         var batch = Db.CreateBatch();
-        var writes = incidents.Select(i => batch.StringSetAsync(keys.Incident(i.Incident.IncidentId), Value(AnalysisState.Analysing, i.Incident), TimeToLive(i.ExpiresAt))).ToArray();
+        var writes = saved.Select(s => batch.StringSetAsync(s.Key, s.Value, TimeToLive(s.ExpiresAt))).ToArray();
         batch.Execute();
-        return Task.WhenAll(writes);
+        await Task.WhenAll(writes);
+        return new SavedIncidents([.. saved.Select(s => (s.Key, s.Value))]);
     }
 
     /// <summary>
-    /// Marks saved incidents analysed (their own links are all written), in one round trip. Not one that expired meanwhile
-    /// (no key without a TTL).
+    /// Marks saved incidents analysed (their own links are all written), in one round trip: the saved values with their
+    /// state byte turned, not serialised again. Not one that expired meanwhile (no key without a TTL).
     /// </summary>
-    public Task MarkAnalysedAsync(IReadOnlyCollection<Incident> incidents)
+    public Task MarkAnalysedAsync(SavedIncidents saved)
     {
         var batch = Db.CreateBatch();
-        var writes = incidents.Select(i => batch.StringSetAsync(keys.Incident(i.IncidentId), Value(AnalysisState.Analysed, i), expiry: null, keepTtl: true, when: When.Exists)).ToArray();
+        var writes = saved.Values.Select(s =>
+        {
+            // The save's writes completed before this is called: the client no longer reads these arrays.
+            s.Value[0] = (byte)AnalysisState.Analysed;
+            return batch.StringSetAsync(s.Key, s.Value, expiry: null, keepTtl: true, when: When.Exists);
+        }).ToArray();
         batch.Execute();
         return Task.WhenAll(writes);
     }
@@ -134,4 +141,10 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
 
     /// <summary>One field per kind and other incident (or group, for a watchlist entry): writing a link again overwrites it.</summary>
     private static string FieldOf(IncidentLink link) => $"{(int)link.Kind}:{(link.IncidentId.Length > 0 ? link.IncidentId : link.GroupId)}";
+}
+
+/// <summary>Incidents saved as being analysed: their keys and stored values, which marking them analysed rewrites.</summary>
+public sealed class SavedIncidents(IReadOnlyList<(RedisKey Key, byte[] Value)> values)
+{
+    internal IReadOnlyList<(RedisKey Key, byte[] Value)> Values { get; } = values;
 }
