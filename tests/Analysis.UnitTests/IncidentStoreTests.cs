@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace Analysis.UnitTests;
 
-/// <summary>The incident store on Garnet: an incident reads as analysed only once marked, and marking never outlives it.</summary>
+/// <summary>The incident store on Garnet: an incident reads as analysed only once its batch is marked, and marking never outlives it.</summary>
 public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<GarnetFixture>
 {
     private readonly RedisKeys _keys = new($"t{Guid.NewGuid():N}"[..12]);
@@ -20,34 +20,50 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
     private static Incident NewIncident(string id) => new() { IncidentId = id, Report = new Report { Category = IncidentCategory.Theft, District = "Xihu" } };
 
     [Fact]
-    public async Task A_saved_incident_reads_as_being_analysed_until_marked_and_keeps_its_expiry()
+    public async Task Saved_incidents_read_as_being_analysed_until_their_batch_is_marked_and_keep_their_expiry()
     {
         var incident = NewIncident("in-flight");
-        var expiresAt = DateTimeOffset.UtcNow.AddHours(1);
-        var saved = await Store.SaveAnalysingAsync([(incident, expiresAt)]);
+        var other = NewIncident("in-flight-too");
+        var batch = await Store.SaveAnalysingAsync([(incident, DateTimeOffset.UtcNow.AddHours(1)), (other, DateTimeOffset.UtcNow.AddHours(2))]);
+        await Store.AddOwnLinksAsync("in-flight", [SeriesLink("in-flight-too")], DateTimeOffset.UtcNow.AddHours(1));
 
-        var analysing = Assert.NotNull(await Store.GetWithLinksAsync("in-flight"));
+        var analysing = Assert.NotNull(await Store.GetAnalysedWithLinksAsync("in-flight"));
         Assert.False(analysing.Analysed);
         Assert.Equal(incident, analysing.Incident);
+        Assert.Empty(analysing.Links);
+        // A series lists its members' links meanwhile.
+        Assert.Equal("in-flight-too", Assert.Single(Assert.NotNull(await Store.GetWithLinksAsync("in-flight")).Links).IncidentId);
 
-        await Store.MarkAnalysedAsync(saved);
-        var analysed = Assert.NotNull(await Store.GetWithLinksAsync("in-flight"));
+        await Store.MarkAnalysedAsync(batch);
+        var analysed = Assert.NotNull(await Store.GetAnalysedWithLinksAsync("in-flight"));
         Assert.True(analysed.Analysed);
         Assert.Equal(incident, analysed.Incident);
+        Assert.Equal("in-flight-too", Assert.Single(analysed.Links).IncidentId);
+        Assert.True(Assert.NotNull(await Store.GetAnalysedWithLinksAsync("in-flight-too")).Analysed);
         var ttl = await garnet.Redis.GetDatabase().KeyTimeToLiveAsync(_keys.Incident("in-flight"));
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
     }
 
     [Fact]
-    public async Task Marking_an_incident_that_expired_meanwhile_stores_nothing()
+    public async Task A_batch_that_never_ends_leaves_no_marker_beyond_its_last_incident()
     {
-        var saved = await Store.SaveAnalysingAsync([(NewIncident("expired"), DateTimeOffset.UtcNow.AddMilliseconds(50))]);
-        await Task.Delay(300);
+        var batch = await Store.SaveAnalysingAsync([(NewIncident("short"), DateTimeOffset.UtcNow.AddMinutes(5)), (NewIncident("long"), DateTimeOffset.UtcNow.AddMinutes(30))]);
 
-        await Store.MarkAnalysedAsync(saved);
+        var ttl = await garnet.Redis.GetDatabase().KeyTimeToLiveAsync(_keys.AnalysingBatch(batch.Id));
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(29), TimeSpan.FromMinutes(30));
+        Assert.False(Assert.NotNull(await Store.GetAnalysedWithLinksAsync("short")).Analysed);
+    }
 
-        Assert.Null(await Store.GetWithLinksAsync("expired"));
-        Assert.False(await garnet.Redis.GetDatabase().KeyExistsAsync(_keys.Incident("expired")));
+    [Fact]
+    public async Task An_incident_analysed_again_reads_as_being_analysed_until_its_new_batch_is_marked()
+    {
+        var incident = NewIncident("redelivered");
+        await Store.MarkAnalysedAsync(await Store.SaveAnalysingAsync([(incident, DateTimeOffset.UtcNow.AddHours(1))]));
+
+        var again = await Store.SaveAnalysingAsync([(incident, DateTimeOffset.UtcNow.AddHours(1))]);
+        Assert.False(Assert.NotNull(await Store.GetAnalysedWithLinksAsync("redelivered")).Analysed);
+        await Store.MarkAnalysedAsync(again);
+        Assert.True(Assert.NotNull(await Store.GetAnalysedWithLinksAsync("redelivered")).Analysed);
     }
 
     private static IncidentLink SeriesLink(string to) => new() { IncidentId = to, Kind = LinkKind.Series, Score = 0.5, Linked = true, GroupId = "s-1" };
@@ -60,7 +76,7 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
         var incident = NewIncident("ahead");
         await Store.MarkAnalysedAsync(await Store.SaveAnalysingAsync([(incident, storedUntil)]));
 
-        var read = Assert.NotNull(await Store.GetWithLinksAsync("ahead"));
+        var read = Assert.NotNull(await Store.GetAnalysedWithLinksAsync("ahead"));
         Assert.Equal("analysed-first", Assert.Single(read.Links).IncidentId);
         var ttl = await garnet.Redis.GetDatabase().KeyTimeToLiveAsync(_keys.IncidentLinks("ahead"));
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(119), TimeSpan.FromHours(2));

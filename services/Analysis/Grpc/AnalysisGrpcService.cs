@@ -39,7 +39,7 @@ public sealed class AnalysisGrpcService(
         }
         return Redis(async () =>
         {
-            if (await incidents.GetWithLinksAsync(request.IncidentId) is not { } found)
+            if (await incidents.GetAnalysedWithLinksAsync(request.IncidentId) is not { } found)
             {
                 throw NotFound($"incident {request.IncidentId} is not analysed by Analysis: unknown, not consumed yet, "
                                + $"or received more than {options.Value.IncidentRetentionDays} days ago");

@@ -10,14 +10,21 @@ public sealed class DisputeStore(IConnectionMultiplexer redis, RedisKeys keys)
     private const string ViolentSuffix = "|violent";
 
     // A report that raised nothing the first time raises nothing when delivered again (an old report redelivered after
-    // its group formed must not alert a second time): its decision is kept next to the key, one byte per report.
+    // its group formed must not alert a second time): its decision is kept next to the key, one byte per report. Fewer
+    // reports than the threshold within the window either side cannot escalate, so the script decides those itself (most
+    // keys hold one or two reports): a second script per key and report was a fifth of Analysis's Redis commands.
     private const string AddAndReadScript = """
         local decided = redis.call('HGET', KEYS[2], ARGV[1])
         if decided == '0' then return {'0'} end
-        local occurred, window = tonumber(ARGV[2]), tonumber(ARGV[3])
+        local occurred, window, threshold = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
         redis.call('ZADD', KEYS[1], occurred, ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (occurred - 2 * window))
         redis.call('PEXPIRE', KEYS[1], 2 * window)
+        if redis.call('ZCOUNT', KEYS[1], occurred - window, occurred + window) < threshold then
+          redis.call('HSET', KEYS[2], ARGV[1], '0')
+          redis.call('PEXPIRE', KEYS[2], 2 * window)
+          return {'0'}
+        end
         local found = redis.call('ZRANGEBYSCORE', KEYS[1], occurred - window, occurred + window, 'WITHSCORES')
         table.insert(found, 1, decided or '')
         return found
@@ -31,13 +38,14 @@ public sealed class DisputeStore(IConnectionMultiplexer redis, RedisKeys keys)
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>
-    /// Adds the report and returns every report under the key within <paramref name="window"/> of it (itself included);
-    /// null when this report was already judged under the key and raised nothing (a redelivery).
+    /// Adds the report and returns every report under the key within <paramref name="window"/> of it (itself included),
+    /// for <see cref="RecordDecisionAsync"/> to follow; null when this report raises nothing under the key, decided here:
+    /// judged so before (a redelivery), or fewer than <paramref name="threshold"/> reports within the window either side.
     /// </summary>
-    public async Task<IReadOnlyList<DisputeReport>?> AddAndReadAsync(string disputeKey, DisputeReport report, TimeSpan window)
+    public async Task<IReadOnlyList<DisputeReport>?> AddAndReadAsync(string disputeKey, DisputeReport report, TimeSpan window, int threshold)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AddAndReadScript, [keys.Disputes(disputeKey), keys.DisputeDecisions(disputeKey)],
-            [Member(report), report.OccurredAt.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds]))!;
+            [Member(report), report.OccurredAt.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds, threshold]))!;
         if ((string?)result[0] == "0")
         {
             return null;

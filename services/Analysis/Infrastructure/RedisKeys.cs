@@ -24,8 +24,11 @@ public sealed class RedisKeys(string prefix)
 
     public string Prefix => prefix;
 
-    /// <summary>String: the incident (common.v1.Incident protobuf).</summary>
+    /// <summary>String: the batch that analyses the incident, then the incident (common.v1.Incident protobuf).</summary>
     public string Incident(string incidentId) => $"{prefix}:incident:{{{incidentId}}}";
+
+    /// <summary>String that exists while a batch of incidents is being analysed (its own tag: only ever read or written alone).</summary>
+    public string AnalysingBatch(Guid batchId) => $"{prefix}:analysing:{{{batchId:N}}}";
 
     /// <summary>Hash under the incident's tag: one field per link (analysis.v1.IncidentLink protobuf), for the incidents that have any.</summary>
     public string IncidentLinks(string incidentId) => $"{prefix}:links:{{{incidentId}}}";
