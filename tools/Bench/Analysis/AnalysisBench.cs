@@ -91,11 +91,29 @@ internal static class AnalysisBench
 
             // Published while Analysis already consumes. A backlog: the clock starts only after the last record is
             // acknowledged. Paced: the whole intervals while the offered load lasted are measured.
+            // Arriving: the warm-up as a backlog first, the rest paced once it is analysed (the measured stretch starts then).
             var publishStart = clock.Elapsed;
-            var publishing = Task.Run(() =>
+            var publishing = Task.Run(async () =>
             {
-                var produced = backlog.Produce(kafka.BootstrapServers, options.Rate);
-                Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s ({backlog.Incidents.Count / produced.TotalSeconds:N0}/s)");
+                if (options.ArrivalRate > 0)
+                {
+                    backlog.Produce(kafka.BootstrapServers, take: options.WarmUp);
+                    while (lines.IsEmpty || lines.Last().Total < options.WarmUp)
+                    {
+                        await Task.Delay(50, cancel.Token);
+                    }
+                    publishStart = clock.Elapsed;
+                    var arrived = backlog.Produce(kafka.BootstrapServers, options.ArrivalRate, skip: options.WarmUp);
+                    var analysedThen = lines.Last().Total;
+                    Console.WriteLine($"published the {options.WarmUp:N0} warm-up incidents, then {backlog.Incidents.Count - options.WarmUp:N0} at {options.ArrivalRate:N0}/s "
+                        + $"in {arrived.TotalSeconds:F1} s; {backlog.Incidents.Count - analysedThen:N0} not yet analysed when the last was published "
+                        + (analysedThen < backlog.Incidents.Count - options.ArrivalRate ? "(Analysis fell behind: saturated)" : "(Analysis kept up: the arrival rate, not its capacity)"));
+                }
+                else
+                {
+                    var produced = backlog.Produce(kafka.BootstrapServers, options.Rate);
+                    Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s ({backlog.Incidents.Count / produced.TotalSeconds:N0}/s)");
+                }
                 using var watermarks = new KafkaProbe(kafka.BootstrapServers, Partitions);
                 if (watermarks.Dropped(Topics.Incidents) is > 0 and var dropped)
                 {
@@ -112,7 +130,9 @@ internal static class AnalysisBench
             }
             await analysed;
             var producedAt = await publishing;
-            var result = Measure([.. lines], options.WarmUp, backlog.Incidents.Count, producedAt, options.Rate > 0 ? (options.Rate, publishStart) : null);
+            var result = options.ArrivalRate > 0
+                ? MeasureArriving([.. lines], options.WarmUp, backlog.Incidents.Count, publishStart, producedAt)
+                : Measure([.. lines], options.WarmUp, backlog.Incidents.Count, producedAt, options.Rate > 0 ? (options.Rate, publishStart) : null);
             using var probe = new KafkaProbe(kafka.BootstrapServers, Partitions);
             Print(result, options, AlertsByKind(kafka.BootstrapServers, probe.Count(Topics.Alerts)));
             Console.WriteLine($"Analysis process CPU time in total (start-up included): {ProcStat.ProcessCpuSeconds(analysis.Pid):F1} s; peak resident memory {ProcStat.PeakResidentMiB(analysis.Pid):F0} MiB; "
@@ -222,6 +242,24 @@ internal static class AnalysisBench
             cpu, lines[^1].Total, expected, note);
     }
 
+    /// <summary>The whole intervals after the paced part started arriving, up to the last one ended while it still arrived.</summary>
+    private static BacklogResult MeasureArriving(IReadOnlyList<AnalysisStatsLine> lines, int warmUp, int expected, TimeSpan arrivalStart, TimeSpan producedAt)
+    {
+        var first = lines.Select((l, i) => (l, i)).FirstOrDefault(x => x.l.Total >= warmUp && x.l.ReadAt >= arrivalStart);
+        var last = lines.Select((l, i) => (l, i)).LastOrDefault(x => x.l.ReadAt <= producedAt).i;
+        if (first.l is null || last - 1 <= first.i)
+        {
+            throw new InvalidOperationException($"Too few summary lines while incidents arrived ({lines.Count} lines): raise --incidents or lower --arrival-rate.");
+        }
+        var measured = lines.Skip(first.i + 1).Take(last - first.i).ToList();
+        var count = measured.Sum(l => l.Count);
+        var seconds = measured.Sum(l => l.Seconds);
+        var cpu = lines[last].Cpu.Since(first.l.Cpu, (lines[last].ReadAt - first.l.ReadAt).TotalSeconds);
+        return new BacklogResult(count, seconds, measured.Count, count / seconds, count / seconds,
+            WeightedMedian([.. measured.OrderBy(l => l.P50Ms)], l => l.P50Ms), WeightedMedian([.. measured.OrderBy(l => l.P99Ms)], l => l.P99Ms),
+            measured.Max(l => l.P99Ms), measured.Max(l => l.MaxMs), cpu, lines[^1].Total, expected, lines[^1].Total >= expected ? "" : "NOT all analysed; ");
+    }
+
     /// <summary>The value at which half the incidents (not half the intervals) lie in intervals with a lower value.</summary>
     private static double WeightedMedian(IReadOnlyList<AnalysisStatsLine> sorted, Func<AnalysisStatsLine, double> value)
     {
@@ -268,7 +306,7 @@ internal static class AnalysisBench
     {
         var usPerIncident = r.Cpu.ServiceSeconds * 1e6 / Math.Max(1, r.Count);
         Console.WriteLine();
-        Console.WriteLine($"analysis {(options.Rate > 0 ? $"paced at {options.Rate:N0} offered/s" : "backlog")}: {r.SteadyRate:N0} incidents/s ({r.Count:N0} in {r.Seconds:F2} s over {r.Intervals} whole 1-s intervals after {options.WarmUp:N0} warm-up; "
+        Console.WriteLine($"analysis {(options.Rate > 0 ? $"paced at {options.Rate:N0} offered/s" : options.ArrivalRate > 0 ? $"while arriving at {options.ArrivalRate:N0}/s" : "backlog")}: {r.SteadyRate:N0} incidents/s ({r.Count:N0} in {r.Seconds:F2} s over {r.Intervals} whole 1-s intervals after {options.WarmUp:N0} warm-up; "
             + $"{r.TailRate:N0}/s to the last line, idle tail included); {r.Note}{r.Analysed:N0}/{r.Expected:N0} analysed");
         Console.WriteLine($"  duration per incident (in Analysis, from the stored incident to its alerts published; per-interval percentiles, incident-weighted): "
             + $"p50 {r.P50Ms:F1} ms, p99 {r.P99Ms:F1} ms (worst interval {r.WorstP99Ms:F1} ms), max {r.MaxMs:F1} ms");

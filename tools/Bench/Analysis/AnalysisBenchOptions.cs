@@ -12,6 +12,10 @@ internal sealed record AnalysisBenchOptions
           --seed N             scenario seed (default 1)
           --rate N             publish at N incidents/s while Analysis consumes (an offered load below capacity, for the
                                processing latency of one incident); default: all at once, a backlog (for throughput)
+          --arrival-rate N     the warm-up as a backlog, then, once it is analysed, the rest at N incidents/s, measured
+                               while they arrive: with N above capacity, the throughput when incidents keep arriving, so
+                               that indexing them (which a backlog lets the index feed finish before the clock starts)
+                               is in the figures
           --floor              no Analysis: what the broker and Garnet cost per incident for the least work (consume,
                                parse, store offset; then also store the incident and index it in Redis)
           --in-process         no broker, no Redis: what each Analysis replica holds in memory per incident (spatial
@@ -26,6 +30,7 @@ internal sealed record AnalysisBenchOptions
     public int WarmUp { get; init; } = 100_000;
     public int Seed { get; init; } = 1;
     public int Rate { get; init; }
+    public int ArrivalRate { get; init; }
     public bool Threads { get; init; }
     public bool Floor { get; init; }
     public bool InProcess { get; init; }
@@ -40,6 +45,7 @@ internal sealed record AnalysisBenchOptions
             "--warmup" => options with { WarmUp = flag.NonNegative() },
             "--seed" => options with { Seed = flag.NonNegative() },
             "--rate" => options with { Rate = flag.Positive() },
+            "--arrival-rate" => options with { ArrivalRate = flag.Positive() },
             "--threads" => options with { Threads = true },
             "--floor" => options with { Floor = true },
             "--in-process" => options with { InProcess = true },
@@ -47,8 +53,11 @@ internal sealed record AnalysisBenchOptions
             "--analysis-env" => options with { AnalysisEnvironment = flag.EnvironmentEntry(options.AnalysisEnvironment) },
             _ => flag.Unknown<AnalysisBenchOptions>(),
         });
-        return options is { } parsed && parsed.WarmUp >= parsed.Incidents
-            ? (null, "--warmup must be smaller than --incidents: the measured incidents come after the warm-up.")
-            : (options, error);
+        return options switch
+        {
+            { } parsed when parsed.WarmUp >= parsed.Incidents => (null, "--warmup must be smaller than --incidents: the measured incidents come after the warm-up."),
+            { Rate: > 0, ArrivalRate: > 0 } => (null, "--rate and --arrival-rate are two ways of publishing: choose one."),
+            _ => (options, error),
+        };
     }
 }

@@ -66,7 +66,9 @@ internal sealed class IncidentBacklog
 
     /// <summary>Publishes every incident as events.v1.IncidentReported (key = incident id); returns once all are acknowledged.</summary>
     /// <param name="perSecond">Paced at this rate; 0 = as fast as the broker takes them (a backlog).</param>
-    public TimeSpan Produce(string bootstrapServers, double perSecond = 0)
+    /// <param name="skip">Incidents left out at the start (published before).</param>
+    /// <param name="take">Incidents published at most.</param>
+    public TimeSpan Produce(string bootstrapServers, double perSecond = 0, int skip = 0, int take = int.MaxValue)
     {
         var config = new ProducerConfig
         {
@@ -82,7 +84,7 @@ internal sealed class IncidentBacklog
         };
         var headers = KafkaHeaders.ForProtobuf(IncidentReported.Descriptor.FullName);
         var publishedAt = Timestamp.FromDateTime(DateTime.UtcNow);
-        var records = Incidents.Select(incident =>
+        var records = Incidents.Skip(skip).Take(take).Select(incident =>
         {
             var reported = new IncidentReported
             {
