@@ -38,3 +38,19 @@ public enum ConsumeMode
 /// a batch starts, up to this many (never waiting for more). 1 hands records over one by one.
 /// </param>
 public sealed record KafkaConsumerSettings(string Name, string GroupId, IReadOnlyList<string> Topics, ConsumeMode Mode, int MaxInFlight = 1, int MaxBatch = 1);
+
+/// <summary>
+/// Told which partitions a consumer-group handler owns, for a handler that keeps per-partition work elsewhere in step with
+/// it. Called on the consuming thread, during <c>Consume</c>, so never at the same time as the consumer's own bookkeeping.
+/// </summary>
+public interface IPartitionOwnershipListener
+{
+    /// <summary>Partitions now assigned here, each with the offset handling starts from (the committed offset, else the earliest).</summary>
+    void Assigned(IReadOnlyList<TopicPartitionOffset> startingAt);
+
+    /// <summary>
+    /// Partitions no longer assigned here (revoked or lost), each with the offset below which every record was handled
+    /// here or before. Records from there on may still be in flight: their handling completes, but their offsets are not stored.
+    /// </summary>
+    void Revoked(IReadOnlyList<TopicPartitionOffset> handledUpTo);
+}

@@ -22,6 +22,10 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
     private readonly ResiliencePipeline _retry;
     private readonly ILogger _logger;
     private readonly IConsumer<string, byte[]> _consumer;
+    private readonly IPartitionOwnershipListener? _ownership;
+
+    /// <summary>Per partition owned, the offset below which every record was handled (for <see cref="_ownership"/>).</summary>
+    private readonly Dictionary<TopicPartition, long> _handledUpTo = [];
 
     public KafkaConsumerService(
         KafkaConsumerSettings settings,
@@ -53,10 +57,62 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         };
         configurator.Apply(config);
-        _consumer = new ConsumerBuilder<string, byte[]>(config)
+        var builder = new ConsumerBuilder<string, byte[]>(config)
             .SetErrorHandler((_, error) => _logger.LogWarning("Kafka consumer {Name}: {Reason}", settings.Name, error.Reason))
-            .SetLogHandler((_, message) => KafkaLog.Write(_logger, message))
-            .Build();
+            .SetLogHandler((_, message) => KafkaLog.Write(_logger, message));
+        if (settings.Mode == ConsumeMode.Group && handler is IPartitionOwnershipListener ownership)
+        {
+            _ownership = ownership;
+            // Without a lost handler, lost partitions come through the revoked one.
+            builder.SetPartitionsAssignedHandler((consumer, partitions) => OnAssigned(consumer, partitions))
+                .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions));
+        }
+        _consumer = builder.Build();
+    }
+
+    private static readonly TimeSpan OwnershipQueryTimeout = TimeSpan.FromSeconds(10);
+
+    private void OnAssigned(IConsumer<string, byte[]> consumer, List<TopicPartition> partitions)
+    {
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+        List<TopicPartitionOffset> startingAt;
+        try
+        {
+            startingAt = [.. consumer.Committed(partitions, OwnershipQueryTimeout).Select(c => c.Offset.IsSpecial
+                ? new TopicPartitionOffset(c.TopicPartition, consumer.QueryWatermarkOffsets(c.TopicPartition, OwnershipQueryTimeout).Low)
+                : new TopicPartitionOffset(c.TopicPartition, c.Offset))];
+        }
+        catch (KafkaException e)
+        {
+            // The listener is not told: it goes on as if these partitions were not here (for the index feed: reading them too).
+            _logger.LogWarning("Kafka consumer {Name}: starting offsets of {Partitions} not read ({Reason}); not reported as owned",
+                _settings.Name, string.Join(", ", partitions), e.Error.Reason);
+            return;
+        }
+        foreach (var start in startingAt)
+        {
+            _handledUpTo[start.TopicPartition] = start.Offset.Value;
+        }
+        _ownership!.Assigned(startingAt);
+    }
+
+    private void OnRevoked(List<TopicPartitionOffset> partitions)
+    {
+        var handledUpTo = new List<TopicPartitionOffset>();
+        foreach (var partition in partitions)
+        {
+            if (_handledUpTo.Remove(partition.TopicPartition, out var offset))
+            {
+                handledUpTo.Add(new TopicPartitionOffset(partition.TopicPartition, offset));
+            }
+        }
+        if (handledUpTo.Count > 0)
+        {
+            _ownership!.Revoked(handledUpTo);
+        }
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -223,6 +279,10 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
         try
         {
             _consumer.StoreOffset(record);
+            if (_ownership is not null && _handledUpTo.ContainsKey(record.TopicPartition))
+            {
+                _handledUpTo[record.TopicPartition] = record.Offset.Value + 1;
+            }
         }
         catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_State)
         {

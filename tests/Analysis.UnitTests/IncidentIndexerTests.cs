@@ -23,7 +23,7 @@ public sealed class IncidentIndexerTests
         Options.Create(new AnalysisOptions { IncidentRetentionDays = 30 }), Options.Create(new SeriesOptions()),
         Options.Create(new DisputeOptions()), Options.Create(new FraudOptions()), Options.Create(new HotspotOptions()), new AnalysisStats());
 
-    private static readonly IncidentIndexer Indexer = new(Analyzer, NullLogger<IncidentIndexer>.Instance);
+    private static readonly IncidentIndexer Indexer = new(Analyzer, null!, NullLogger<IncidentIndexer>.Instance);
 
     private static ConsumeResult<string, byte[]> Record(byte[]? value, string? schema) => new()
     {

@@ -100,6 +100,44 @@ public sealed class KafkaConsumerServiceTests : IDisposable
             offset => Assert.Equal(Records / 2, offset.Offset.Value));
     }
 
+    [Fact]
+    public async Task A_handler_listening_to_ownership_is_told_where_each_partition_starts_and_how_far_it_was_handled()
+    {
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await ProduceToBothPartitionsAsync(producer, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        // Partition 0 handled up to 3 before, by an earlier member of the group; partition 1 never.
+        using (var earlier = new ConsumerBuilder<string, byte[]>(new ConsumerConfig { BootstrapServers = _kafka.BootstrapServers, GroupId = Group }).Build())
+        {
+            earlier.Commit([new TopicPartitionOffset(Topic, 0, 3)]);
+        }
+        var handler = new OwnershipHandler();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Kafka:BootstrapServers"] = _kafka.BootstrapServers;
+        builder.Services.AddSingleton(handler);
+        builder.AddKafkaMessaging();
+        builder.Services.AddKafkaConsumer<OwnershipHandler>(_ => new KafkaConsumerSettings("owned", Group, [Topic], ConsumeMode.Group, MaxInFlight: 8, MaxBatch: 4));
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (handler.Handled.Count < 17)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{handler.Handled.Count} of 17 handled within 60 s");
+                await Task.Delay(50);
+            }
+            Assert.Equal([(0, 3L), (1, 0L)], handler.Assigned.Select(a => (a.Partition.Value, a.Offset.Value)).Order());
+            Assert.Empty(handler.Revoked);
+            await host.StopAsync(); // leaves the group: its partitions are revoked
+        }
+
+        Assert.Equal([(0, 10L), (1, 10L)], handler.Revoked.Select(r => (r.Partition.Value, r.Offset.Value)).Order());
+    }
+
     private static Task ProduceToBothPartitionsAsync(IProducer<string, byte[]> producer, string value)
         => Task.WhenAll(Enumerable.Range(0, 2).Select(partition =>
             producer.ProduceAsync(new TopicPartition(Topic, partition), new Message<string, byte[]> { Key = "k", Value = Encoding.UTF8.GetBytes(value) })));
@@ -127,6 +165,41 @@ public sealed class KafkaConsumerServiceTests : IDisposable
                 Assert.True(DateTime.UtcNow < deadline, $"not reached within 60 s; handled: {string.Join(", ", Handled)}");
                 await Task.Delay(50);
             }
+        }
+    }
+}
+
+/// <summary>Records what it handles and what it is told about the partitions it owns.</summary>
+internal sealed class OwnershipHandler : IKafkaMessageHandler, IKafkaBatchHandler, IPartitionOwnershipListener
+{
+    public ConcurrentQueue<string> Handled { get; } = [];
+    public ConcurrentQueue<TopicPartitionOffset> Assigned { get; } = [];
+    public ConcurrentQueue<TopicPartitionOffset> Revoked { get; } = [];
+
+    public Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken) => HandleBatchAsync([record], cancellationToken);
+
+    public Task HandleBatchAsync(IReadOnlyList<ConsumeResult<string, byte[]>> records, CancellationToken cancellationToken)
+    {
+        foreach (var record in records)
+        {
+            Handled.Enqueue($"{record.Partition.Value}:{Encoding.UTF8.GetString(record.Message.Value)}");
+        }
+        return Task.CompletedTask;
+    }
+
+    void IPartitionOwnershipListener.Assigned(IReadOnlyList<TopicPartitionOffset> startingAt)
+    {
+        foreach (var start in startingAt)
+        {
+            Assigned.Enqueue(start);
+        }
+    }
+
+    void IPartitionOwnershipListener.Revoked(IReadOnlyList<TopicPartitionOffset> handledUpTo)
+    {
+        foreach (var handled in handledUpTo)
+        {
+            Revoked.Enqueue(handled);
         }
     }
 }

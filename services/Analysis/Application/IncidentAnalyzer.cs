@@ -132,10 +132,10 @@ public sealed class IncidentAnalyzer
         // Stored before the steps, as being analysed (GetIncidentLinks answers for it once marked analysed, below); links
         // others write to it meanwhile then expire with it.
         var batch = await _incidents.SaveAnalysingAsync([.. contexts.Select(c => (c.Incident, c.ExpiresAt))]);
-        // The index feed indexes and counts every incident published before its barrier completes, these too, whichever
-        // replica analyses them: of two analysed at the same time, here or on two replicas, the one that queried later sees
-        // the other. So the entry is only worked out here: adding it again found it there, 3 µs per incident for nothing.
-        var indexed = contexts.Select(c => _indexing.EntryOf(c.Incident, now)).ToArray();
+        // Indexed and counted here before any search: the index feed leaves this replica's partitions to it, and reads the
+        // others up to its barrier. Of two incidents analysed at the same time, here or on two replicas, the one that
+        // searched later sees the other.
+        var indexed = contexts.Select(c => _indexing.Add(c.Incident, now)).ToArray();
         if (indexed.Any(i => i is not null))
         {
             await _feed.CaughtUpAsync(cancellationToken);

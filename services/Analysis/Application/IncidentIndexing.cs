@@ -11,8 +11,8 @@ namespace Analysis.Application;
 public sealed record IndexedIncident(CandidateSketch Sketch, SeriesFeatures? Features, DateTimeOffset IndexedAt, DateTimeOffset StoredUntil);
 
 /// <summary>
-/// Puts an incident into the spatial index and the hotspot counts. The index feed (<see cref="Messaging.IncidentIndexFeed"/>)
-/// adds every incident of every partition; the analyser works out the same entry (<see cref="EntryOf"/>) to search with.
+/// Puts an incident into the spatial index and the hotspot counts: the analyser the incidents of the partitions it owns,
+/// the index feed (<see cref="Messaging.IncidentIndexFeed"/>) those of the others.
 /// </summary>
 public sealed class IncidentIndexing(SpatialIndex index, HotspotCounter hotspots, IOptions<AnalysisOptions> options, IOptions<SeriesOptions> seriesOptions,
     IOptions<DuplicateOptions> duplicateOptions, IOptions<HotspotOptions> hotspotOptions)

@@ -11,8 +11,9 @@ namespace Analysis.Application;
 /// <summary>
 /// GetIncidentLinks(include_candidates): an incident's series candidates that are not its links, the
 /// <see cref="AnalysisOptions.NearMisses"/> highest-scoring, worked out when asked from the spatial index every replica
-/// holds: the same search and scoring as the analyser's, over every incident published before the request (later
-/// incidents near it included; it waits for the index feed's barrier, as the analyser does). Nothing of them is stored:
+/// holds: the same search and scoring as the analyser's, over every incident published before the request on the
+/// partitions other replicas analyse and every incident analysed here (later incidents near it included; it waits for
+/// the index feed's barrier, as the analyser does). Nothing of them is stored:
 /// the analyser scores exactly only the candidates that could link, and hundreds of unlikely ones per incident would be
 /// most of the state and write work for an answer few ask for.
 /// </summary>

@@ -7,7 +7,7 @@ namespace Analysis.Infrastructure;
 
 /// <summary>
 /// Per hotspot cell and category, the occurred times of the incidents of the baseline period, in this process's memory,
-/// filled like the spatial index (every replica from every partition, <see cref="Messaging.IncidentIndexFeed"/>), so
+/// filled like the spatial index (every replica from every partition: by the analyser or <see cref="Messaging.IncidentIndexFeed"/>), so
 /// counting an incident's windows costs no round trip. Adding is idempotent per incident id (a redelivery or a second
 /// reading counts once). A cell keeps the baseline period before its latest incident and is dropped when nothing was
 /// added to it for that long. Thread-safe: one lock per cell.

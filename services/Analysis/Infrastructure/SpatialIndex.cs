@@ -12,8 +12,9 @@ namespace Analysis.Infrastructure;
 /// memory: per category group and grid cell of about <see cref="AnalysisOptions.GeoCellMeters"/>, the incidents in
 /// occurred-time order with their series sketch (<see cref="CandidateSketch"/>), and the series features of every
 /// property crime for exact scoring. A search reads the cells its circle touches and only the entries inside its time
-/// window. Every replica holds the whole index: <see cref="Messaging.IncidentIndexFeed"/> fills it from every partition
-/// of incidents.v1, so a search never waits on Redis (it was most of the round trips per incident). District plays no
+/// window. Every replica holds the whole index: the analyser adds the incidents of the partitions it owns, and
+/// <see cref="Messaging.IncidentIndexFeed"/> those of the others, so a search never waits on Redis (it was most of the
+/// round trips per incident). District plays no
 /// part: crews cross district lines. Thread-safe: a cell's entries are an immutable <see cref="IndexEntries"/> that a
 /// writer replaces under the cell's lock, so a search reads them without locking and its results point into them.
 /// </summary>

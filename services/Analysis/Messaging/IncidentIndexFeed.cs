@@ -9,14 +9,19 @@ using Microsoft.Extensions.Options;
 namespace Analysis.Messaging;
 
 /// <summary>
-/// Fills this replica's <see cref="SpatialIndex"/> and <see cref="HotspotCounter"/> from every partition of incidents.v1, from the index's horizon back
-/// (so a restart rebuilds it), without a consumer group and without committing.
+/// Fills this replica's <see cref="SpatialIndex"/> and <see cref="HotspotCounter"/> from the partitions of incidents.v1
+/// that other replicas analyse, from the index's horizon back (so a restart rebuilds it), without a consumer group and
+/// without committing. The partitions this replica's analyser owns it reads only up to where the analyser starts
+/// (<see cref="HandOver"/>): the analyser indexes what it reads itself, so no record is fetched and parsed twice here.
+/// When the analyser loses one (<see cref="TakeBack"/>) the feed reads it again from where the analyser had handled it.
 /// <para>
 /// Replicas analyse different partitions, so two incidents that belong together may be analysed at the same time on
 /// two replicas. One of the two searches must see the other, as it did when the index was shared in Redis: before a
-/// search, <see cref="CaughtUpAsync"/> waits until this feed has read every partition up to the high watermarks it
-/// queried after the call. Then for any pair, the incident analysed second (by when that query ran) finds the first,
-/// which was published before it was analysed. Callers waiting together share one query.
+/// search, <see cref="CaughtUpAsync"/> waits until this feed has read every partition it reads up to the high watermarks
+/// it queried after the call (a partition handed over, up to where it was handed over). Then for any pair, the incident
+/// analysed second (by when that query ran) finds the first: the first was published before, and is either on a
+/// partition this feed read up to there, or analysed here, which indexes each incident before its search. Callers waiting
+/// together share one query.
 /// </para>
 /// </summary>
 public sealed class IncidentIndexFeed : BackgroundService
@@ -41,6 +46,12 @@ public sealed class IncidentIndexFeed : BackgroundService
 
     /// <summary>Next offset to read per partition (set once assigned); written by the feed loop only.</summary>
     private long[] _positions = [];
+
+    /// <summary>Per partition, the offset from which this replica's analyser reads it; null while this feed reads it all. Under <see cref="_gate"/>.</summary>
+    private long?[] _handedOver = [];
+
+    /// <summary>Ownership changes told by the analysing consumer, applied by the feed loop (the only user of its consumer).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(bool HandOver, TopicPartitionOffset Offset)> _ownershipChanges = new();
 
     /// <summary>Callers that arrived while no query had started for them yet.</summary>
     private TaskCompletionSource? _waiting;
@@ -137,16 +148,34 @@ public sealed class IncidentIndexFeed : BackgroundService
         }
     }
 
-    /// <summary>Retried while the broker cannot answer (an outage holds the analysis until it is back).</summary>
+    /// <summary>
+    /// Where the feed must be for the callers: each partition's high watermark, or where it was handed over (never above
+    /// the high watermark), which needs no query. Retried while the broker cannot answer (an outage holds the analysis until it is back).
+    /// </summary>
     private async Task<long[]> QueryHighWatermarksAsync()
     {
         var targets = new long[Volatile.Read(ref _positions).Length];
+        var queried = new List<int>(targets.Length);
+        lock (_gate)
+        {
+            for (var p = 0; p < targets.Length; p++)
+            {
+                if (_handedOver[p] is { } handedOverAt)
+                {
+                    targets[p] = handedOverAt;
+                }
+                else
+                {
+                    queried.Add(p);
+                }
+            }
+        }
         while (true)
         {
             try
             {
                 // One request per partition, in parallel: the round waits for the slowest, not the sum.
-                Parallel.For(0, targets.Length, p =>
+                Parallel.ForEach(queried, p =>
                     targets[p] = _watermarks.QueryWatermarkOffsets(new TopicPartition(Topics.Incidents, p), QueryTimeout).High.Value);
                 return targets;
             }
@@ -180,6 +209,39 @@ public sealed class IncidentIndexFeed : BackgroundService
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
         => Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
+    /// <summary>The partitions this replica's analyser reads and indexes itself (each from where it was handed over).</summary>
+    public IReadOnlyList<int> PartitionsHandedOver
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. Enumerable.Range(0, _handedOver.Length).Where(p => _handedOver[p] is not null)];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The analyser reads these partitions from these offsets on, and indexes each incident before it searches: this
+    /// feed reads them only up to there. Records between are then indexed by both, which changes nothing.
+    /// </summary>
+    public void HandOver(IEnumerable<TopicPartitionOffset> startingAt)
+    {
+        foreach (var start in startingAt.Where(s => s.Topic == Topics.Incidents))
+        {
+            _ownershipChanges.Enqueue((true, start));
+        }
+    }
+
+    /// <summary>The analyser no longer reads these partitions, and indexed everything below these offsets: this feed reads them again from there.</summary>
+    public void TakeBack(IEnumerable<TopicPartitionOffset> handledUpTo)
+    {
+        foreach (var handled in handledUpTo.Where(s => s.Topic == Topics.Incidents))
+        {
+            _ownershipChanges.Enqueue((false, handled));
+        }
+    }
+
     private void Run(CancellationToken stoppingToken)
     {
         var start = Assign(stoppingToken);
@@ -187,11 +249,20 @@ public sealed class IncidentIndexFeed : BackgroundService
         {
             return;
         }
+        lock (_gate)
+        {
+            _handedOver = new long?[start.Length];
+        }
         Volatile.Write(ref _positions, start);
         _assigned.TrySetResult();
+        var reading = Enumerable.Range(0, start.Length).ToHashSet();
         var nextExpiry = _clock.GetUtcNow() + ExpiryInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (!_ownershipChanges.IsEmpty)
+            {
+                ApplyOwnershipChanges(start, reading);
+            }
             ConsumeResult<string, byte[]>? record;
             try
             {
@@ -212,6 +283,10 @@ public sealed class IncidentIndexFeed : BackgroundService
                 if (partition < start.Length)
                 {
                     Volatile.Write(ref start[partition], record.IsPartitionEOF ? record.Offset.Value : record.Offset.Value + 1);
+                    if (HandedOverAt(partition) is { } handedOverAt && start[partition] >= handedOverAt && reading.Remove(partition))
+                    {
+                        Reassign(start, reading);
+                    }
                 }
             }
             lock (_gate)
@@ -230,6 +305,69 @@ public sealed class IncidentIndexFeed : BackgroundService
             }
         }
     }
+
+    private long? HandedOverAt(int partition)
+    {
+        lock (_gate)
+        {
+            return _handedOver[partition];
+        }
+    }
+
+    /// <summary>On the feed loop: stops reading partitions handed over once read up to there, reads those taken back again.</summary>
+    private void ApplyOwnershipChanges(long[] positions, HashSet<int> reading)
+    {
+        var changed = false;
+        while (_ownershipChanges.TryDequeue(out var change))
+        {
+            var partition = change.Offset.Partition.Value;
+            if (partition >= positions.Length)
+            {
+                continue; // created after the feed started: it never read it, and the analyser indexes what it reads
+            }
+            var offset = change.Offset.Offset.Value;
+            if (change.HandOver)
+            {
+                lock (_gate)
+                {
+                    _handedOver[partition] = offset;
+                    // Rounds queried before read no further there.
+                    foreach (var round in _rounds)
+                    {
+                        round.Targets[partition] = Math.Min(round.Targets[partition], offset);
+                    }
+                    CompleteReachedRounds();
+                }
+                if (positions[partition] >= offset)
+                {
+                    changed |= reading.Remove(partition);
+                }
+                _logger.LogInformation("Index feed: partition {Partition} handed over to the analyser from offset {Offset} (read up to {Position})", partition, offset, positions[partition]);
+            }
+            else
+            {
+                lock (_gate)
+                {
+                    if (_handedOver[partition] is null)
+                    {
+                        continue;
+                    }
+                    _handedOver[partition] = null;
+                }
+                // Everything below was indexed, by this feed or by the analyser.
+                Volatile.Write(ref positions[partition], offset);
+                changed |= reading.Add(partition);
+                _logger.LogInformation("Index feed: partition {Partition} taken back from offset {Offset}", partition, offset);
+            }
+        }
+        if (changed)
+        {
+            Reassign(positions, reading);
+        }
+    }
+
+    private void Reassign(long[] positions, HashSet<int> reading)
+        => _consumer.Assign(reading.Order().Select(p => new TopicPartitionOffset(Topics.Incidents, p, positions[p])));
 
     /// <summary>Every partition from the index's horizon back; null when stopping first. Returns the start positions.</summary>
     private long[]? Assign(CancellationToken stoppingToken)

@@ -7,9 +7,17 @@ using Messaging;
 
 namespace Analysis.Messaging;
 
-/// <summary>incidents.v1 (consumer group): every incident is analysed, in batches. Idempotent, so redelivery is harmless.</summary>
-public sealed class IncidentIndexer(IncidentAnalyzer analyzer, ILogger<IncidentIndexer> logger) : IKafkaMessageHandler, IKafkaBatchHandler
+/// <summary>
+/// incidents.v1 (consumer group): every incident is analysed, in batches. Idempotent, so redelivery is harmless. The
+/// partitions it owns the index feed leaves to it: the analyser indexes what it reads.
+/// </summary>
+public sealed class IncidentIndexer(IncidentAnalyzer analyzer, IncidentIndexFeed feed, ILogger<IncidentIndexer> logger)
+    : IKafkaMessageHandler, IKafkaBatchHandler, IPartitionOwnershipListener
 {
+    public void Assigned(IReadOnlyList<TopicPartitionOffset> startingAt) => feed.HandOver(startingAt);
+
+    public void Revoked(IReadOnlyList<TopicPartitionOffset> handledUpTo) => feed.TakeBack(handledUpTo);
+
     public Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken) => HandleBatchAsync([record], cancellationToken);
 
     public async Task HandleBatchAsync(IReadOnlyList<ConsumeResult<string, byte[]>> records, CancellationToken cancellationToken)
