@@ -62,6 +62,11 @@ public sealed partial class ServiceProcess : IDisposable
         start.Environment["ASPNETCORE_URLS"] = url;
         // As in the container image (Dockerfile): tier-1 code sooner after a start.
         start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+        // As compose.yaml sets for Analysis: a gen0 budget for its ever-growing in-memory index (docs/PERFORMANCE.md finding 23).
+        if (Path.GetFileNameWithoutExtension(dll) == "Analysis")
+        {
+            start.Environment["DOTNET_GCgen0size"] = "0x4000000";
+        }
         if (options.DefaultLogLevel is { } level)
         {
             start.Environment["Logging__LogLevel__Default"] = level;

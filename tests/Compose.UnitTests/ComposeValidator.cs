@@ -23,13 +23,15 @@ public static partial class ComposeValidator
     /// reported when the service's appsettings.json sets "Urls" (see <see cref="ListenUrls"/>).</item>
     /// <item><c>Urls</c>: the same "urls" key as an unprefixed variable, which ranks above appsettings.json.</item>
     /// <item><c>OTEL_*</c>: the OpenTelemetry SDK's own variables; ServiceDefaults exports only when OTEL_EXPORTER_OTLP_ENDPOINT is set.</item>
+    /// <item><c>DOTNET_*</c>: the .NET runtime's own knobs (e.g. the GC's), read from the environment only.</item>
     /// </list>
     /// </remarks>
     public static bool IsAllowListed(string key)
         => key.Equals("ASPNETCORE_ENVIRONMENT", StringComparison.OrdinalIgnoreCase)
            || key.Equals("ASPNETCORE_URLS", StringComparison.OrdinalIgnoreCase)
            || key.Equals("Urls", StringComparison.OrdinalIgnoreCase)
-           || key.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase);
+           || key.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase)
+           || key.StartsWith("DOTNET_", StringComparison.Ordinal);
 
     /// <summary>ASP.NET Core images set ASPNETCORE_HTTP_PORTS=8080, used when nothing else sets the URLs.</summary>
     public const string ImageDefaultUrls = "http://+:8080";
