@@ -73,12 +73,7 @@ public sealed class KafkaConsumerServiceTests : IDisposable
             await Task.WhenAll(sent);
         }
         var handler = new BatchHandler();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["Kafka:BootstrapServers"] = _kafka.BootstrapServers;
-        builder.Services.AddSingleton(handler);
-        builder.AddKafkaMessaging();
-        builder.Services.AddKafkaConsumer<BatchHandler>(_ => new KafkaConsumerSettings("batch", Group, [Topic], ConsumeMode.Group, MaxInFlight: 64, MaxBatch: 16));
-        using (var host = builder.Build())
+        using (var host = HostFor(handler, new KafkaConsumerSettings("batch", Group, [Topic], ConsumeMode.Group, MaxInFlight: 64, MaxBatch: 16)))
         {
             await host.StartAsync();
             var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -116,12 +111,7 @@ public sealed class KafkaConsumerServiceTests : IDisposable
             earlier.Commit([new TopicPartitionOffset(Topic, 0, 3)]);
         }
         var handler = new OwnershipHandler();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["Kafka:BootstrapServers"] = _kafka.BootstrapServers;
-        builder.Services.AddSingleton(handler);
-        builder.AddKafkaMessaging();
-        builder.Services.AddKafkaConsumer<OwnershipHandler>(_ => new KafkaConsumerSettings("owned", Group, [Topic], ConsumeMode.Group, MaxInFlight: 8, MaxBatch: 4));
-        using (var host = builder.Build())
+        using (var host = HostFor(handler, new KafkaConsumerSettings("owned", Group, [Topic], ConsumeMode.Group, MaxInFlight: 8, MaxBatch: 4)))
         {
             await host.StartAsync();
             var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -136,6 +126,18 @@ public sealed class KafkaConsumerServiceTests : IDisposable
         }
 
         Assert.Equal([(0, 10L), (1, 10L)], handler.Revoked.Select(r => (r.Partition.Value, r.Offset.Value)).Order());
+    }
+
+    /// <summary>A host consuming with <paramref name="handler"/> on the embedded broker.</summary>
+    private IHost HostFor<THandler>(THandler handler, KafkaConsumerSettings settings)
+        where THandler : class, IKafkaMessageHandler
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Kafka:BootstrapServers"] = _kafka.BootstrapServers;
+        builder.Services.AddSingleton(handler);
+        builder.AddKafkaMessaging();
+        builder.Services.AddKafkaConsumer<THandler>(_ => settings);
+        return builder.Build();
     }
 
     private static Task ProduceToBothPartitionsAsync(IProducer<string, byte[]> producer, string value)
