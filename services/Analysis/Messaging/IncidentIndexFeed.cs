@@ -318,6 +318,8 @@ public sealed class IncidentIndexFeed : BackgroundService
     private void ApplyOwnershipChanges(long[] positions, HashSet<int> reading)
     {
         var changed = false;
+        var handedOver = new List<string>();
+        var takenBack = new List<string>();
         while (_ownershipChanges.TryDequeue(out var change))
         {
             var partition = change.Offset.Partition.Value;
@@ -342,7 +344,7 @@ public sealed class IncidentIndexFeed : BackgroundService
                 {
                     changed |= reading.Remove(partition);
                 }
-                _logger.LogInformation("Index feed: partition {Partition} handed over to the analyser from offset {Offset} (read up to {Position})", partition, offset, positions[partition]);
+                handedOver.Add($"{partition} from {offset}");
             }
             else
             {
@@ -357,12 +359,17 @@ public sealed class IncidentIndexFeed : BackgroundService
                 // Everything below was indexed, by this feed or by the analyser.
                 Volatile.Write(ref positions[partition], offset);
                 changed |= reading.Add(partition);
-                _logger.LogInformation("Index feed: partition {Partition} taken back from offset {Offset}", partition, offset);
+                takenBack.Add($"{partition} from {offset}");
             }
         }
         if (changed)
         {
             Reassign(positions, reading);
+        }
+        if (handedOver.Count > 0 || takenBack.Count > 0)
+        {
+            _logger.LogInformation("Index feed: partitions handed over to this replica's analyser: [{HandedOver}]; taken back: [{TakenBack}]; reading [{Reading}]",
+                string.Join(", ", handedOver), string.Join(", ", takenBack), string.Join(", ", reading.Order()));
         }
     }
 
