@@ -256,12 +256,14 @@ public sealed class IncidentIndexFeed : BackgroundService
         Volatile.Write(ref _positions, start);
         _assigned.TrySetResult();
         var reading = Enumerable.Range(0, start.Length).ToHashSet();
+        // Partitions handed over but not yet read up to there: where to stop (this loop's own, so no lock per record).
+        var stopAt = new Dictionary<int, long>();
         var nextExpiry = _clock.GetUtcNow() + ExpiryInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (!_ownershipChanges.IsEmpty)
             {
-                ApplyOwnershipChanges(start, reading);
+                ApplyOwnershipChanges(start, reading, stopAt);
             }
             ConsumeResult<string, byte[]>? record;
             try
@@ -283,8 +285,10 @@ public sealed class IncidentIndexFeed : BackgroundService
                 if (partition < start.Length)
                 {
                     Volatile.Write(ref start[partition], record.IsPartitionEOF ? record.Offset.Value : record.Offset.Value + 1);
-                    if (HandedOverAt(partition) is { } handedOverAt && start[partition] >= handedOverAt && reading.Remove(partition))
+                    if (stopAt.TryGetValue(partition, out var handedOverAt) && start[partition] >= handedOverAt)
                     {
+                        stopAt.Remove(partition);
+                        reading.Remove(partition);
                         Reassign(start, reading);
                     }
                 }
@@ -306,16 +310,8 @@ public sealed class IncidentIndexFeed : BackgroundService
         }
     }
 
-    private long? HandedOverAt(int partition)
-    {
-        lock (_gate)
-        {
-            return _handedOver[partition];
-        }
-    }
-
     /// <summary>On the feed loop: stops reading partitions handed over once read up to there, reads those taken back again.</summary>
-    private void ApplyOwnershipChanges(long[] positions, HashSet<int> reading)
+    private void ApplyOwnershipChanges(long[] positions, HashSet<int> reading, Dictionary<int, long> stopAt)
     {
         var changed = false;
         var handedOver = new List<string>();
@@ -344,6 +340,10 @@ public sealed class IncidentIndexFeed : BackgroundService
                 {
                     changed |= reading.Remove(partition);
                 }
+                else
+                {
+                    stopAt[partition] = offset;
+                }
                 handedOver.Add($"{partition} from {offset}");
             }
             else
@@ -356,9 +356,13 @@ public sealed class IncidentIndexFeed : BackgroundService
                     }
                     _handedOver[partition] = null;
                 }
-                // Everything below was indexed, by this feed or by the analyser.
-                Volatile.Write(ref positions[partition], offset);
-                changed |= reading.Add(partition);
+                if (!stopAt.Remove(partition))
+                {
+                    // Everything below was indexed, by this feed or by the analyser. (Taken back before this feed had read up
+                    // to where it was handed over, it goes on from its own position instead: the records between were not.)
+                    Volatile.Write(ref positions[partition], offset);
+                    changed |= reading.Add(partition);
+                }
                 takenBack.Add($"{partition} from {offset}");
             }
         }

@@ -227,19 +227,8 @@ internal static class AnalysisBench
             throw new InvalidOperationException($"Too few summary lines after the warm-up{(paced ? " with Analysis keeping up" : "")} ({lines.Count} lines, last total {(lines.Count == 0 ? 0 : lines[^1].Total):N0}): raise --incidents or lower --warmup{(paced ? " or --rate" : "")}.");
         }
         // The interval in which the backlog ran out is partly idle: it is left out (paced: the offered load lasted through it).
-        var finished = lines[^1].Total >= expected;
-        var end = finished && !paced ? last - 1 : last;
-        var note = finished ? "" : "NOT all analysed; ";
-        var measured = lines.Skip(first.i + 1).Take(end - first.i).ToList();
-        var count = measured.Sum(l => l.Count);
-        var seconds = measured.Sum(l => l.Seconds);
-        var byP50 = measured.OrderBy(l => l.P50Ms).ToList();
-        var byP99 = measured.OrderBy(l => l.P99Ms).ToList();
-        var cpu = lines[end].Cpu.Since(first.l.Cpu, (lines[end].ReadAt - first.l.ReadAt).TotalSeconds);
-        var tailSeconds = (lines[last].ReadAt - first.l.ReadAt).TotalSeconds;
-        return new BacklogResult(count, seconds, measured.Count, count / seconds, (lines[last].Total - first.l.Total) / tailSeconds,
-            WeightedMedian(byP50, l => l.P50Ms), WeightedMedian(byP99, l => l.P99Ms), byP99[^1].P99Ms, measured.Max(l => l.MaxMs),
-            cpu, lines[^1].Total, expected, note);
+        var end = lines[^1].Total >= expected && !paced ? last - 1 : last;
+        return Summarise(lines, first.i, end, last, expected);
     }
 
     /// <summary>The whole intervals after the paced part started arriving, up to the last one ended while it still arrived.</summary>
@@ -251,13 +240,22 @@ internal static class AnalysisBench
         {
             throw new InvalidOperationException($"Too few summary lines while incidents arrived ({lines.Count} lines): raise --incidents or lower --arrival-rate.");
         }
-        var measured = lines.Skip(first.i + 1).Take(last - first.i).ToList();
+        return Summarise(lines, first.i, last, last, expected);
+    }
+
+    /// <summary>The intervals after line <paramref name="first"/> up to <paramref name="end"/>; the tail rate up to <paramref name="last"/>.</summary>
+    private static BacklogResult Summarise(IReadOnlyList<AnalysisStatsLine> lines, int first, int end, int last, int expected)
+    {
+        var measured = lines.Skip(first + 1).Take(end - first).ToList();
         var count = measured.Sum(l => l.Count);
         var seconds = measured.Sum(l => l.Seconds);
-        var cpu = lines[last].Cpu.Since(first.l.Cpu, (lines[last].ReadAt - first.l.ReadAt).TotalSeconds);
-        return new BacklogResult(count, seconds, measured.Count, count / seconds, count / seconds,
-            WeightedMedian([.. measured.OrderBy(l => l.P50Ms)], l => l.P50Ms), WeightedMedian([.. measured.OrderBy(l => l.P99Ms)], l => l.P99Ms),
-            measured.Max(l => l.P99Ms), measured.Max(l => l.MaxMs), cpu, lines[^1].Total, expected, lines[^1].Total >= expected ? "" : "NOT all analysed; ");
+        var byP50 = measured.OrderBy(l => l.P50Ms).ToList();
+        var byP99 = measured.OrderBy(l => l.P99Ms).ToList();
+        var cpu = lines[end].Cpu.Since(lines[first].Cpu, (lines[end].ReadAt - lines[first].ReadAt).TotalSeconds);
+        var tailSeconds = (lines[last].ReadAt - lines[first].ReadAt).TotalSeconds;
+        return new BacklogResult(count, seconds, measured.Count, count / seconds, (lines[last].Total - lines[first].Total) / tailSeconds,
+            WeightedMedian(byP50, l => l.P50Ms), WeightedMedian(byP99, l => l.P99Ms), byP99[^1].P99Ms, measured.Max(l => l.MaxMs),
+            cpu, lines[^1].Total, expected, lines[^1].Total >= expected ? "" : "NOT all analysed; ");
     }
 
     /// <summary>The value at which half the incidents (not half the intervals) lie in intervals with a lower value.</summary>
