@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Analysis.Domain;
 using Analysis.Domain.Series;
 using Contracts.Common.V1;
@@ -92,13 +93,26 @@ public sealed class SpatialIndex
         var radius = Math.Min(radiusMeters, _grid.CellMeters);
         while (true)
         {
+            // The cells first, then where each one's window starts, then the entries: each pass's loads are independent of
+            // one another, so the processor overlaps their cache misses instead of waiting for one cell's chain at a time.
+            var cells = found.Pending;
+            cells.Clear();
             foreach (var (gridCell, nearestMeters) in _grid.Cells(center, radius))
             {
                 // A cell the previous circle reached was read then: the grid measures its nearest point the same way every time.
                 if (nearestMeters > previousRadius && _cells.TryGetValue((group, gridCell), out var cell))
                 {
-                    Read(cell.Entries, from, to, plane, readWithin, found);
+                    cells.Add((cell.Entries, 0));
                 }
+            }
+            var pending = CollectionsMarshal.AsSpan(cells);
+            foreach (ref var entries in pending)
+            {
+                entries.Start = FirstAtOrAfter(entries.Entries.Slots.AsSpan(0, entries.Entries.Count), from);
+            }
+            foreach (ref readonly var entries in pending)
+            {
+                Read(entries.Entries, entries.Start, to, plane, readWithin, found);
             }
             // Surely inside: the great-circle distance may exceed the plane's by up to the margin.
             var inside = found.CountWithin(Squared(radius - plane.MarginWithin(radius)));
@@ -199,10 +213,9 @@ public sealed class SpatialIndex
     }
 
     /// <summary>Adds the entries within the time window and (on the plane) <paramref name="squaredRadius"/> to the hits.</summary>
-    private static void Read(IndexEntries entries, long fromTicks, long toTicks, LocalPlane plane, double squaredRadius, Hits found)
+    private static void Read(IndexEntries entries, int i, long toTicks, LocalPlane plane, double squaredRadius, Hits found)
     {
         var slots = entries.Slots.AsSpan(0, entries.Count);
-        var i = FirstAtOrAfter(slots, fromTicks);
         if (i == slots.Length || slots[i].IndexedTicks > toTicks)
         {
             return;
@@ -292,6 +305,9 @@ public sealed class SpatialIndex
         private int _count;
 
         public List<IndexEntries> Cells { get; } = [];
+
+        /// <summary>The cells a step of the search is about to read, and where each one's time window starts.</summary>
+        public List<(IndexEntries Entries, int Start)> Pending { get; } = [];
 
         public Span<Hit> All => _hits.AsSpan(0, _count);
 
