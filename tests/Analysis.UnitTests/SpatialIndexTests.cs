@@ -1,3 +1,4 @@
+using Analysis.Domain;
 using Analysis.Domain.Series;
 using Analysis.Infrastructure;
 using Contracts.Common.V1;
@@ -50,6 +51,54 @@ public sealed class SpatialIndexTests
             .OrderBy(e => e.Distance).ThenBy(e => e.Id, StringComparer.Ordinal).Take(limit).ToList();
         Assert.Equal(expected.Select(e => e.Id), found.Select(f => f.IncidentId));
         Assert.Equal(expected.Select(e => e.Distance), found.Select(f => f.DistanceMeters));
+
+        // Selecting: without one incident, those the selector keeps and those within a tenth of the radius, measuring only some.
+        var excluded = expected.Count > 0 ? expected[expected.Count / 2].Id : "none";
+        var selector = new OddLatitudesWithin(radius / 2);
+        var selected = index.Search(IncidentCategory.Theft, center, radius, Noon, window, limit, excluded, radius / 10, selector);
+
+        var members = all.Where(e => e.Id != excluded && (e.At - Noon).Duration() <= window)
+            .Select(e => (e.Id, e.Point, Distance: Geo.DistanceM(center, e.Point)))
+            .Where(e => e.Distance <= radius)
+            .OrderBy(e => e.Distance).ThenBy(e => e.Id, StringComparer.Ordinal).Take(limit).ToList();
+        var kept = members.Where(e => OddLatitudesWithin.Odd(e.Point.Latitude) && e.Distance <= radius / 2).ToList();
+        Assert.Equal(kept.Select(e => e.Id), selected.Kept.Select(f => f.IncidentId));
+        Assert.Equal(kept.Select(e => e.Distance), selected.Kept.Select(f => f.DistanceMeters));
+        Assert.Equal(members.Where(e => e.Distance <= radius / 10).Select(e => (e.Id, e.Distance)), selected.Within.Select(f => (f.IncidentId, f.DistanceMeters)));
+        Assert.Equal(members.Count, selected.Count);
+        Assert.Equal(members.Any(e => e.Distance > radius / 10), selected.ReachesBeyond);
+    }
+
+    /// <summary>Keeps the entries at an odd ten-millionth of a degree of latitude, within a distance.</summary>
+    private readonly struct OddLatitudesWithin(double meters) : INearbySelector
+    {
+        public static bool Odd(double latitude) => ((long)Math.Round(latitude * 1e7) & 1) == 1;
+
+        public bool JudgesSketches => true;
+
+        public bool MayKeep(in CandidateSketch sketch) => Odd(sketch.Latitude);
+
+        public bool Keeps(in CandidateSketch sketch, double distanceMeters) => distanceMeters <= meters;
+    }
+
+    [Fact]
+    public void A_selecting_search_leaves_out_every_entry_of_the_incident_it_is_for_and_fills_the_limit_without_them()
+    {
+        var center = new GeoPoint { Latitude = 30.26, Longitude = 120.15 };
+        var index = new SpatialIndex(500);
+        index.Add("self", At(center, IncidentCategory.Burglary, Noon), null, Noon, Noon.AddDays(60), Noon.AddDays(60));
+        // A re-sent version of it, elsewhere.
+        index.Add("self", At(Geo.Move(center, 50, 0), IncidentCategory.Burglary, Noon.AddHours(1)), null, Noon.AddHours(1), Noon.AddDays(60), Noon.AddDays(60));
+        foreach (var (id, east) in new[] { ("a", 100.0), ("b", 200.0), ("c", 300.0) })
+        {
+            index.Add(id, At(Geo.Move(center, east, 0), IncidentCategory.Theft, Noon), null, Noon, Noon.AddDays(60), Noon.AddDays(60));
+        }
+
+        var found = index.Search(IncidentCategory.Burglary, center, 12_000, Noon, TimeSpan.FromDays(21), limit: 2, excludedId: "self", withinMeters: 150, new EveryEntry());
+
+        Assert.Equal(["a", "b"], found.Kept.Select(f => f.IncidentId));
+        Assert.Equal(["a"], found.Within.Select(f => f.IncidentId));
+        Assert.True(found.ReachesBeyond);
     }
 
     [Fact]

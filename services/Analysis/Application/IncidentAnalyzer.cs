@@ -205,7 +205,7 @@ public sealed class IncidentAnalyzer
         {
             return;
         }
-        var found = _nearby.Find(c.Id, c.Report.Category, c.Report.Location, indexed);
+        var found = _nearby.Find(c.Id, c.Report.Category, c.Report.Location, indexed, _candidateScoring.Linkable(indexed.Sketch));
         // A duplicate of an earlier report is collapsed into it before series scoring, so a crowd of callers costs one
         // duplicate check each instead of a series step each.
         await Task.WhenAll(DuplicatesAsync(c, found.Duplicates), found.SeriesCandidates.Count > 0

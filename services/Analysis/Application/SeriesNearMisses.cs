@@ -31,7 +31,7 @@ public sealed class SeriesNearMisses(
             return [];
         }
         await feed.CaughtUpAsync(cancellationToken);
-        var candidates = nearby.Find(incident.IncidentId, incident.Report.Category, incident.Report.Location, entry).SeriesCandidates;
+        var candidates = nearby.Find(incident.IncidentId, incident.Report.Category, incident.Report.Location, entry, new EveryEntry()).SeriesCandidates;
         var linked = links.Where(l => l.Kind == LinkKind.Series && l.Linked).Select(l => l.IncidentId).ToHashSet(StringComparer.Ordinal);
         var scored = await scoring.ScoreAsync(features, entry.Sketch, candidates, _count, ids => Task.FromResult(spatial.Features(ids)));
         return [.. scored

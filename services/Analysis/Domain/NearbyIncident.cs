@@ -60,3 +60,33 @@ public readonly record struct NearbyIncident(IndexEntries Entries, int Index, do
     /// <summary>What the index holds about it, for bounding a series pair's score without reading it.</summary>
     public ref readonly CandidateSketch Sketch => ref Entries.Sketches[Index];
 }
+
+/// <summary>Which of the nearest incidents a search hands back (<see cref="Infrastructure.SpatialIndex"/>), judged from their sketches.</summary>
+public interface INearbySelector
+{
+    /// <summary>Whether <see cref="MayKeep"/> reads the sketch; a search touches the sketches first when it does.</summary>
+    bool JudgesSketches { get; }
+
+    /// <summary>Whether the incident could be kept at some distance: asked first, as it needs no distance (most are not).</summary>
+    bool MayKeep(in CandidateSketch sketch);
+
+    /// <summary>Whether it is kept at this great-circle distance; asked only when <see cref="MayKeep"/> said it could be.</summary>
+    bool Keeps(in CandidateSketch sketch, double distanceMeters);
+}
+
+/// <summary>Every incident found.</summary>
+public readonly struct EveryEntry : INearbySelector
+{
+    public bool JudgesSketches => false;
+
+    public bool MayKeep(in CandidateSketch sketch) => true;
+
+    public bool Keeps(in CandidateSketch sketch, double distanceMeters) => true;
+}
+
+/// <summary>What a selecting search found.</summary>
+/// <param name="Kept">The incidents the selector kept, nearest first (ties by id).</param>
+/// <param name="Within">Those within the distance asked for, nearest first (ties by id).</param>
+/// <param name="Count">How many incidents the search found, kept or not (at most its limit).</param>
+/// <param name="ReachesBeyond">Whether any of them lies beyond the distance asked for.</param>
+public sealed record NearbySelection(ArraySegment<NearbyIncident> Kept, ArraySegment<NearbyIncident> Within, int Count, bool ReachesBeyond);

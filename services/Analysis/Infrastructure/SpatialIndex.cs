@@ -75,11 +75,24 @@ public sealed class SpatialIndex
 
     /// <summary>
     /// Incidents of <paramref name="category"/>'s group within <paramref name="radiusMeters"/> and <paramref name="window"/>
-    /// either side, nearest first (ties by id), at most <paramref name="limit"/>. The circle grows from one cell outwards
-    /// (as far as the density inside it predicts) and stops as soon as <paramref name="limit"/> incidents lie inside it:
-    /// those are then the nearest in the full radius, so a busy area costs a few cells, not the whole radius.
+    /// either side, nearest first (ties by id), at most <paramref name="limit"/>.
     /// </summary>
     public ArraySegment<NearbyIncident> Search(IncidentCategory category, GeoPoint center, double radiusMeters, DateTimeOffset occurredAt, TimeSpan window, int limit)
+        => Search(category, center, radiusMeters, occurredAt, window, limit, excludedId: null, withinMeters: -1, new EveryEntry()).Kept;
+
+    /// <summary>
+    /// Of the incidents <see cref="Search(IncidentCategory, GeoPoint, double, DateTimeOffset, TimeSpan, int)"/> would
+    /// return (leaving out every entry of <paramref name="excludedId"/>), those <paramref name="selector"/> keeps and those
+    /// within <paramref name="withinMeters"/> (none when negative). The circle grows from one cell outwards (as far as the
+    /// density inside it predicts) and stops as soon as <paramref name="limit"/> incidents lie inside it: those are then
+    /// the nearest in the full radius, so a busy area costs a few cells, not the whole radius. Only the entries the
+    /// answer depends on are measured on the globe: those near where the limit cuts, those the selector may keep, and
+    /// those that may be within the distance (a series search keeps about one of 300; measuring and sorting all of them
+    /// was a third of its cost).
+    /// </summary>
+    public NearbySelection Search<TSelector>(IncidentCategory category, GeoPoint center, double radiusMeters, DateTimeOffset occurredAt, TimeSpan window, int limit,
+        string? excludedId, double withinMeters, TSelector selector)
+        where TSelector : struct, INearbySelector
     {
         var group = GroupOf(category);
         var from = (occurredAt - window).UtcTicks;
@@ -88,7 +101,7 @@ public sealed class SpatialIndex
         var readWithin = Squared(radiusMeters + plane.MarginWithin(radiusMeters));
         // Searches run synchronously, so one buffer per thread is reused: a busy search holds thousands of hits.
         var found = t_hits ??= new Hits();
-        found.Clear();
+        found.Clear(excludedId);
         var previousRadius = -1.0;
         var radius = Math.Min(radiusMeters, _grid.CellMeters);
         while (true)
@@ -118,7 +131,7 @@ public sealed class SpatialIndex
             var inside = found.CountWithin(Squared(radius - plane.MarginWithin(radius)));
             if (inside >= limit || radius >= radiusMeters)
             {
-                return Nearest(found, center, plane.MarginWithin(radius), Math.Min(radius, radiusMeters), limit);
+                return Select(found, center, plane.MarginWithin(radius), Math.Min(radius, radiusMeters), limit, withinMeters, selector);
             }
             previousRadius = radius;
             radius = Math.Min(radiusMeters, NextRadius(radius, inside, limit));
@@ -137,79 +150,179 @@ public sealed class SpatialIndex
     private static double Squared(double meters) => meters < 0 ? -1 : meters * meters;
 
     /// <summary>
-    /// The <paramref name="limit"/> nearest within <paramref name="radius"/> by great-circle distance (ties by id). Those
-    /// just beyond the plane's distance are measured too, as the plane's error could rank them among the nearest.
+    /// Of the <paramref name="limit"/> nearest hits within <paramref name="radius"/> by great-circle distance (ties by id),
+    /// those the selector keeps and those within <paramref name="withinMeters"/>. A hit's plane distance is within
+    /// <paramref name="margin"/> of its great-circle distance either way, so the limit-th nearest on the globe is within
+    /// a margin of the limit-th on the plane: a hit more than two margins nearer than that on the plane is certainly
+    /// among the nearest, one more than two margins farther certainly not, and only those between are measured to decide.
     /// </summary>
-    private static ArraySegment<NearbyIncident> Nearest(Hits found, GeoPoint center, double margin, double radius, int limit)
+    private static NearbySelection Select<TSelector>(Hits found, GeoPoint center, double margin, double radius, int limit, double withinMeters, TSelector selector)
+        where TSelector : struct, INearbySelector
     {
         var count = found.KeepWithin(Squared(radius + margin));
         var hits = found.All[..count];
-        var cutoff = radius + margin;
+        double certain = radius - margin, possible = radius + margin;
         if (count > limit)
         {
-            // The limit-th nearest on the plane is at most a margin nearer than on the globe, and any other at most a margin
-            // farther: none beyond it plus twice the margin can be among the nearest.
             SelectNearest(hits, limit);
             var kth = 0.0;
             foreach (ref readonly var hit in hits[..limit])
             {
                 kth = Math.Max(kth, hit.SquaredDistance);
             }
-            cutoff = Math.Min(cutoff, Math.Sqrt(kth) + 2 * margin);
+            certain = Math.Min(certain, Math.Sqrt(kth) - 2 * margin);
+            possible = Math.Min(possible, Math.Sqrt(kth) + 2 * margin);
         }
-        var measureWithin = Squared(cutoff);
-        // Sorted as plain keys and hit numbers (sorting the result's structs moved references, each behind a GC write
-        // barrier), in pooled arrays: not one more allocation per search.
-        var distances = ArrayPool<double>.Shared.Rent(count);
-        var order = ArrayPool<int>.Shared.Rent(count);
         var from = new Geo.GreatCircleFrom(center.Latitude, center.Longitude);
-        var kept = 0;
+        // Per hit its great-circle distance once measured (NaN before); pooled, as is every list here: a search allocates only its answer.
+        var measured = ArrayPool<double>.Shared.Rent(count);
+        var members = ArrayPool<int>.Shared.Rent(count);
+        var unsure = new SortedHits(count);
+        var memberCount = 0;
+        var certainSquared = Squared(certain);
+        var possibleSquared = Squared(possible);
         for (var i = 0; i < hits.Length; i++)
         {
-            ref readonly var hit = ref hits[i];
-            if (hit.SquaredDistance > measureWithin)
+            measured[i] = double.NaN;
+            if (hits[i].SquaredDistance < certainSquared)
             {
-                continue;
+                members[memberCount++] = i;
             }
-            ref readonly var slot = ref found.Cells[hit.Cell].Slots[hit.Index];
-            var distance = from.DistanceM(slot.Latitude, slot.Longitude);
-            if (distance <= radius)
+            else if (hits[i].SquaredDistance <= possibleSquared)
             {
-                distances[kept] = distance;
-                order[kept++] = i;
-            }
-        }
-        Array.Sort(distances, order, 0, kept);
-        // Ties by id, for the ones that can be returned.
-        var take = Math.Min(kept, limit);
-        for (var start = 0; start < take;)
-        {
-            var end = start + 1;
-            while (end < kept && distances[end] == distances[start])
-            {
-                end++;
-            }
-            if (end - start > 1)
-            {
-                var tied = order.AsSpan(start, end - start);
-                var ids = new string[tied.Length];
-                for (var i = 0; i < ids.Length; i++)
+                measured[i] = Measure(found, hits[i], from);
+                if (measured[i] <= radius)
                 {
-                    ids[i] = found.Cells[hits[tied[i]].Cell].Ids[hits[tied[i]].Index];
+                    unsure.Add(measured[i], i);
                 }
-                ids.AsSpan().Sort(tied, StringComparer.Ordinal);
             }
-            start = end;
         }
-        var result = new NearbyIncident[take];
-        for (var i = 0; i < take; i++)
+        // The certain ones number fewer than the limit (each is nearer than the limit-th); the nearest unsure fill it up.
+        unsure.Sort(found, hits);
+        for (var u = 0; u < unsure.Count && memberCount < limit; u++)
         {
-            ref readonly var hit = ref hits[order[i]];
-            result[i] = new NearbyIncident(found.Cells[hit.Cell], hit.Index, distances[i]);
+            members[memberCount++] = unsure.HitAt(u);
         }
-        ArrayPool<double>.Shared.Return(distances);
-        ArrayPool<int>.Shared.Return(order);
-        return result;
+        unsure.Return();
+
+        if (selector.JudgesSketches)
+        {
+            // The members' sketches are scattered over the index: touched first in a loop of independent loads, their cache
+            // misses overlap; in the selector's loop each would wait for its own.
+            uint touched = 0;
+            for (var m = 0; m < memberCount; m++)
+            {
+                touched ^= found.Cells[hits[members[m]].Cell].Sketches[hits[members[m]].Index].EntryMethod;
+            }
+            s_touched = touched;
+        }
+        var kept = new SortedHits(memberCount);
+        var within = new SortedHits(withinMeters < 0 ? 0 : memberCount);
+        var reachesBeyond = false;
+        var withinSquared = Squared(withinMeters + margin);
+        for (var m = 0; m < memberCount; m++)
+        {
+            var i = members[m];
+            ref readonly var hit = ref hits[i];
+            if (selector.MayKeep(found.Cells[hit.Cell].Sketches[hit.Index]))
+            {
+                var distance = MeasuredOnce(found, hits, measured, i, from);
+                if (selector.Keeps(found.Cells[hit.Cell].Sketches[hit.Index], distance))
+                {
+                    kept.Add(distance, i);
+                }
+            }
+            if (withinMeters >= 0)
+            {
+                if (hit.SquaredDistance <= withinSquared && MeasuredOnce(found, hits, measured, i, from) is var distance && distance <= withinMeters)
+                {
+                    within.Add(distance, i);
+                }
+                else
+                {
+                    reachesBeyond = true;
+                }
+            }
+        }
+        ArrayPool<double>.Shared.Return(measured);
+        ArrayPool<int>.Shared.Return(members);
+        return new NearbySelection(kept.ToNearby(found, hits), within.ToNearby(found, hits), memberCount, reachesBeyond);
+    }
+
+    private static double MeasuredOnce(Hits found, Span<Hit> hits, double[] measured, int i, Geo.GreatCircleFrom from)
+        => double.IsNaN(measured[i]) ? measured[i] = Measure(found, hits[i], from) : measured[i];
+
+    private static double Measure(Hits found, in Hit hit, Geo.GreatCircleFrom from)
+    {
+        ref readonly var slot = ref found.Cells[hit.Cell].Slots[hit.Index];
+        return from.DistanceM(slot.Latitude, slot.Longitude);
+    }
+
+    /// <summary>Where the touching loop leaves its result, so that the compiler keeps its loads.</summary>
+    private static uint s_touched;
+
+    /// <summary>
+    /// Hits with their great-circle distances, sorted nearest first with ties by id. Sorted as plain keys and hit numbers
+    /// (sorting the result's structs moved references, each behind a GC write barrier), in pooled arrays.
+    /// </summary>
+    private struct SortedHits(int capacity)
+    {
+        private readonly double[] _distances = ArrayPool<double>.Shared.Rent(capacity);
+        private readonly int[] _hits = ArrayPool<int>.Shared.Rent(capacity);
+
+        public int Count { get; private set; }
+
+        public void Add(double distance, int hit)
+        {
+            _distances[Count] = distance;
+            _hits[Count++] = hit;
+        }
+
+        public readonly int HitAt(int position) => _hits[position];
+
+        public readonly void Sort(Hits found, Span<Hit> hits)
+        {
+            Array.Sort(_distances, _hits, 0, Count);
+            for (var start = 0; start < Count;)
+            {
+                var end = start + 1;
+                while (end < Count && _distances[end] == _distances[start])
+                {
+                    end++;
+                }
+                if (end - start > 1)
+                {
+                    var tied = _hits.AsSpan(start, end - start);
+                    var ids = new string[tied.Length];
+                    for (var i = 0; i < ids.Length; i++)
+                    {
+                        ids[i] = found.Cells[hits[tied[i]].Cell].Ids[hits[tied[i]].Index];
+                    }
+                    ids.AsSpan().Sort(tied, StringComparer.Ordinal);
+                }
+                start = end;
+            }
+        }
+
+        /// <summary>Sorted, as the answer's incidents; the arrays go back to the pool.</summary>
+        public readonly NearbyIncident[] ToNearby(Hits found, Span<Hit> hits)
+        {
+            Sort(found, hits);
+            var nearby = Count == 0 ? [] : new NearbyIncident[Count];
+            for (var i = 0; i < Count; i++)
+            {
+                ref readonly var hit = ref hits[_hits[i]];
+                nearby[i] = new NearbyIncident(found.Cells[hit.Cell], hit.Index, _distances[i]);
+            }
+            Return();
+            return nearby;
+        }
+
+        public readonly void Return()
+        {
+            ArrayPool<double>.Shared.Return(_distances);
+            ArrayPool<int>.Shared.Return(_hits);
+        }
     }
 
     /// <summary>Adds the entries within the time window and (on the plane) <paramref name="squaredRadius"/> to the hits.</summary>
@@ -224,7 +337,7 @@ public sealed class SpatialIndex
         for (; i < slots.Length && slots[i].IndexedTicks <= toTicks; i++)
         {
             var squared = plane.SquaredDistanceMeters(slots[i].Latitude, slots[i].Longitude);
-            if (squared <= squaredRadius)
+            if (squared <= squaredRadius && !found.Excludes(slots[i].IdHash, entries.Ids[i]))
             {
                 found.Add(cell, i, squared);
             }
@@ -311,11 +424,19 @@ public sealed class SpatialIndex
 
         public Span<Hit> All => _hits.AsSpan(0, _count);
 
-        public void Clear()
+        private string? _excludedId;
+        private int _excludedHash;
+
+        public void Clear(string? excludedId)
         {
             _count = 0;
             Cells.Clear();
+            _excludedId = excludedId;
+            _excludedHash = excludedId?.GetHashCode() ?? 0;
         }
+
+        /// <summary>Whether an entry is one the search leaves out; its id is read only when the hashes match.</summary>
+        public bool Excludes(int idHash, string id) => idHash == _excludedHash && _excludedId is not null && id == _excludedId;
 
         public int AddCell(IndexEntries entries)
         {

@@ -38,6 +38,8 @@ public sealed class CandidateScoringTests
                 var distance = Geo.DistanceM(a.Sketch.Latitude, a.Sketch.Longitude, b.Sketch.Latitude, b.Sketch.Longitude);
                 Assert.Equal(Scorer.UpperBoundLogit(a.Sketch, b.Sketch, distance) >= Scorer.LinkThresholdLogit,
                     Scorer.CouldLink(a.Sketch, b.Sketch, distance, Scorer.LinkThresholdLogit));
+                // The search's first test, without the distance, never turns away a pair that could link at its distance.
+                Assert.True(Scorer.CouldLinkSomewhere(a.Sketch, b.Sketch, Scorer.LinkThresholdLogit) || !Scorer.CouldLink(a.Sketch, b.Sketch, distance, Scorer.LinkThresholdLogit));
             }
         }
     }
@@ -78,20 +80,6 @@ public sealed class CandidateScoringTests
                 Assert.True(read < candidates.Count / 2, $"read {read} of {candidates.Count} candidates");
             }
         }
-    }
-
-    [Fact]
-    public void An_incidents_own_entries_and_other_categories_are_never_its_candidates()
-    {
-        var incident = Of(Burglary("new"));
-        var resent = Of(Burglary("new", longitude: LongitudeEast(0.3)));
-        var other = Of(Burglary("other", longitude: LongitudeEast(0.1)));
-        var fire = CandidateSketch.Located(new GeoPoint { Latitude = incident.Sketch.Latitude, Longitude = incident.Sketch.Longitude }, IncidentCategory.Fire, Night);
-
-        NearbyIncident[] found = [Near(incident, "new", incident.Sketch), Near(incident, "fire", fire), Near(incident, "other", other.Sketch), Near(incident, "new", resent.Sketch)];
-        var candidates = CandidateScoring.CandidatesOf(found, "new", 300);
-
-        Assert.Equal(["other"], candidates.Select(c => c.IncidentId));
     }
 
     [Fact]

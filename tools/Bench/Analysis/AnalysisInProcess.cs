@@ -59,7 +59,7 @@ internal static class AnalysisInProcess
             {
                 var features = entry.Features!;
                 var started = Stopwatch.GetTimestamp();
-                var list = nearby.Find(features.IncidentId, features.Category, features.Location!, entry).SeriesCandidates;
+                var list = nearby.Find(features.IncidentId, features.Category, features.Location!, entry, scoring.Linkable(entry.Sketch)).SeriesCandidates;
                 var searched = Stopwatch.GetTimestamp();
                 var result = scoring.ScoreAsync(features, entry.Sketch, list, nearMisses: 0, ids => Task.FromResult(index.Features(ids))).GetAwaiter().GetResult();
                 searchTime += Stopwatch.GetElapsedTime(started, searched);

@@ -13,25 +13,8 @@ public sealed record ScoredCandidate(int Index, SeriesFeatures Features, SeriesL
 /// </summary>
 public sealed class CandidateScoring(SeriesScorer scorer)
 {
-    /// <summary>
-    /// An incident's series candidates among what the index found near it: nearest first, itself and other categories
-    /// left out. Compacted within <paramref name="nearby"/>'s own array (a search's result, used by nothing after).
-    /// </summary>
-    public static ArraySegment<NearbyIncident> CandidatesOf(ArraySegment<NearbyIncident> nearby, string incidentId, int max)
-    {
-        // From the scanned slots only: reading every candidate's id or sketch here was a cache miss each.
-        var idHash = incidentId.GetHashCode();
-        var kept = 0;
-        for (var i = 0; i < nearby.Count && kept < max; i++)
-        {
-            var near = nearby[i];
-            if (!near.Is(incidentId, idHash) && SeriesFeatures.IsSeriesCategory(near.Category))
-            {
-                nearby[kept++] = near;
-            }
-        }
-        return nearby[..kept];
-    }
+    /// <summary>What the analyser searches with: the candidates whose bound reaches the link threshold, the only ones it scores.</summary>
+    public LinkableCandidates Linkable(in CandidateSketch incident) => new(scorer, incident);
 
     /// <param name="candidates">As the index found them around the incident: their distance is from its location.</param>
     /// <param name="read">Reads candidates' features by incident id; one no longer stored is left out.</param>
@@ -98,14 +81,6 @@ public sealed class CandidateScoring(SeriesScorer scorer)
         {
             // Compared as logits: no exponential per candidate.
             var bar = scorer.LinkThresholdLogit;
-            // The candidates' sketches are scattered over the index: touched first in a loop of independent loads, their
-            // cache misses overlap; in the bound's loop each waited for its own.
-            uint touched = 0;
-            for (var i = 0; i < candidates.Count; i++)
-            {
-                touched ^= candidates[i].Sketch.EntryMethod;
-            }
-            s_touched = touched;
             List<int>? linkable = null;
             for (var i = 0; i < candidates.Count; i++)
             {
@@ -131,9 +106,6 @@ public sealed class CandidateScoring(SeriesScorer scorer)
         return (bounds, order, couldLink);
     }
 
-    /// <summary>Where the touching loop leaves its result, so that the compiler keeps its loads.</summary>
-    private static uint s_touched;
-
     /// <summary>The score a candidate must reach to be among the kept near misses; -∞ while fewer are known, +∞ when none are kept.</summary>
     private static double WeakestKeptMiss(List<ScoredCandidate> scored, int nearMisses)
     {
@@ -144,4 +116,19 @@ public sealed class CandidateScoring(SeriesScorer scorer)
         var misses = scored.Where(s => !s.Score.Linked).Select(s => s.Score.Score).OrderDescending().Take(nearMisses).ToList();
         return misses.Count < nearMisses ? double.NegativeInfinity : misses[^1];
     }
+}
+
+/// <summary>
+/// Keeps the series candidates whose bound (<see cref="SeriesScorer.CouldLink"/>) reaches the link threshold; most fail
+/// on their features alone, before their distance is measured.
+/// </summary>
+public readonly struct LinkableCandidates(SeriesScorer scorer, CandidateSketch incident) : INearbySelector
+{
+    private readonly double _bar = scorer.LinkThresholdLogit;
+
+    public bool JudgesSketches => true;
+
+    public bool MayKeep(in CandidateSketch sketch) => scorer.CouldLinkSomewhere(incident, sketch, _bar);
+
+    public bool Keeps(in CandidateSketch sketch, double distanceMeters) => scorer.CouldLink(incident, sketch, distanceMeters, _bar);
 }

@@ -118,12 +118,18 @@ public sealed class SeriesScorer
     /// </summary>
     public bool CouldLink(in CandidateSketch a, in CandidateSketch b, double distanceMeters, double thresholdLogit)
     {
-        var weights = _options.Weights;
-        var features = weights.Intercept + FeatureTerms(a, b);
-        var spaceTimeCeiling = weights.Distance >= 0 && weights.DaysApart >= 0 ? Math.Max(0, weights.Spree) : double.PositiveInfinity;
-        return features + spaceTimeCeiling + 1e-9 >= thresholdLogit
+        var features = _options.Weights.Intercept + FeatureTerms(a, b);
+        return features + SpaceTimeCeiling + 1e-9 >= thresholdLogit
                && features + SpaceTimeTerms(a, b, distanceMeters) + 1e-9 >= thresholdLogit;
     }
+
+    /// <summary>Whether the pair could link at some distance and time apart: <see cref="CouldLink"/>'s first test, which needs neither.</summary>
+    public bool CouldLinkSomewhere(in CandidateSketch a, in CandidateSketch b, double thresholdLogit)
+        => _options.Weights.Intercept + FeatureTerms(a, b) + SpaceTimeCeiling + 1e-9 >= thresholdLogit;
+
+    /// <summary>The most the distance, time apart and spree terms can add: the spree's weight, unless a weight makes nearer or sooner cost.</summary>
+    private double SpaceTimeCeiling
+        => _options.Weights is { Distance: >= 0, DaysApart: >= 0 } weights ? Math.Max(0, weights.Spree) : double.PositiveInfinity;
 
     /// <summary>The bound's distance, time apart and spree terms.</summary>
     private double SpaceTimeTerms(in CandidateSketch a, in CandidateSketch b, double distanceMeters)
