@@ -29,10 +29,12 @@ public sealed class SpatialGrid(double cellMeters)
 
     /// <summary>
     /// Every cell with some point within <paramref name="radiusMeters"/> of <paramref name="center"/>, with the
-    /// distance from the centre to its nearest point (0 for the centre's own cell).
+    /// distance from the centre to its nearest point (0 for the centre's own cell), into <paramref name="cells"/> (cleared
+    /// first): a search asks several times, so it keeps one list instead of an iterator each time.
     /// </summary>
-    public IEnumerable<(GridCell Cell, double NearestMeters)> Cells(GeoPoint center, double radiusMeters)
+    public void Cells(GeoPoint center, double radiusMeters, List<(GridCell Cell, double NearestMeters)> cells)
     {
+        cells.Clear();
         var latitudeDegrees = radiusMeters / MetresPerDegreeLatitude;
         var plane = new Plane(MetresPerDegreeLatitude * Math.Cos(double.DegreesToRadians(center.Latitude)), Geo.PlaneErrorPerSquareMetre(center.Latitude));
         var firstRow = RowOf(Math.Max(-MaxLatitude, center.Latitude - latitudeDegrees));
@@ -53,7 +55,7 @@ public sealed class SpatialGrid(double cellMeters)
                 var nearest = NearestMeters(center, plane, south, north, west, west + width);
                 if (nearest <= radiusMeters)
                 {
-                    yield return (new GridCell(row, column), nearest);
+                    cells.Add((new GridCell(row, column), nearest));
                 }
             }
         }

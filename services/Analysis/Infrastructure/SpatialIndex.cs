@@ -110,7 +110,8 @@ public sealed class SpatialIndex
             // one another, so the processor overlaps their cache misses instead of waiting for one cell's chain at a time.
             var cells = found.Pending;
             cells.Clear();
-            foreach (var (gridCell, nearestMeters) in _grid.Cells(center, radius))
+            _grid.Cells(center, radius, found.GridCells);
+            foreach (var (gridCell, nearestMeters) in found.GridCells)
             {
                 // A cell the previous circle reached was read then: the grid measures its nearest point the same way every time.
                 if (nearestMeters > previousRadius && _cells.TryGetValue((group, gridCell), out var cell))
@@ -418,6 +419,9 @@ public sealed class SpatialIndex
         private int _count;
 
         public List<IndexEntries> Cells { get; } = [];
+
+        /// <summary>The grid's cells a step of the search reaches.</summary>
+        public List<(GridCell Cell, double NearestMeters)> GridCells { get; } = [];
 
         /// <summary>The cells a step of the search is about to read, and where each one's time window starts.</summary>
         public List<(IndexEntries Entries, int Start)> Pending { get; } = [];
