@@ -48,9 +48,6 @@ public readonly record struct NearbyIncident(IndexEntries Entries, int Index, do
 
     public IncidentCategory Category => Entries.Slots[Index].Category;
 
-    /// <summary>Whether this is <paramref name="incidentId"/>'s entry; the id itself is read only when the hashes match.</summary>
-    public bool Is(string incidentId, int idHash) => Entries.Slots[Index].IdHash == idHash && IncidentId == incidentId;
-
     /// <summary>When it occurred (when received, for a report without the time).</summary>
     public DateTimeOffset OccurredAt => new(Entries.Slots[Index].IndexedTicks, TimeSpan.Zero);
 

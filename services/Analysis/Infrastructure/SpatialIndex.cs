@@ -235,9 +235,10 @@ public sealed class SpatialIndex
             }
             if (withinMeters >= 0)
             {
-                if (hit.SquaredDistance <= withinSquared && MeasuredOnce(found, hits, measured, i, from) is var distance && distance <= withinMeters)
+                // Farther on the plane than the distance and a margin: certainly beyond it, not measured.
+                if (hit.SquaredDistance <= withinSquared && MeasuredOnce(found, hits, measured, i, from) <= withinMeters)
                 {
-                    within.Add(distance, i);
+                    within.Add(measured[i], i);
                 }
                 else
                 {
