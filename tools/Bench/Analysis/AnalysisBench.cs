@@ -97,13 +97,14 @@ internal static class AnalysisBench
             {
                 if (options.ArrivalRate > 0)
                 {
-                    backlog.Produce(kafka.BootstrapServers, take: options.WarmUp);
+                    IncidentBacklog.Produce(kafka.BootstrapServers, backlog.Records(take: options.WarmUp));
+                    var arriving = backlog.Records(skip: options.WarmUp);
                     while (lines.IsEmpty || lines.Last().Total < options.WarmUp)
                     {
                         await Task.Delay(50, cancel.Token);
                     }
                     publishStart = clock.Elapsed;
-                    var arrived = backlog.Produce(kafka.BootstrapServers, options.ArrivalRate, skip: options.WarmUp);
+                    var arrived = IncidentBacklog.Produce(kafka.BootstrapServers, arriving, options.ArrivalRate);
                     var analysedThen = lines.Last().Total;
                     Console.WriteLine($"published the {options.WarmUp:N0} warm-up incidents, then {backlog.Incidents.Count - options.WarmUp:N0} at {options.ArrivalRate:N0}/s "
                         + $"in {arrived.TotalSeconds:F1} s; {backlog.Incidents.Count - analysedThen:N0} not yet analysed when the last was published "
@@ -111,7 +112,7 @@ internal static class AnalysisBench
                 }
                 else
                 {
-                    var produced = backlog.Produce(kafka.BootstrapServers, options.Rate);
+                    var produced = IncidentBacklog.Produce(kafka.BootstrapServers, backlog.Records(), options.Rate);
                     Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s ({backlog.Incidents.Count / produced.TotalSeconds:N0}/s)");
                 }
                 using var watermarks = new KafkaProbe(kafka.BootstrapServers, Partitions);

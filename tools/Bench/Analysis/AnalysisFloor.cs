@@ -35,7 +35,7 @@ internal static class AnalysisFloor
 
     public static int Run(IncidentBacklog backlog, EmbeddedBackends backends)
     {
-        var produced = backlog.Produce(backends.Kafka.BootstrapServers);
+        var produced = IncidentBacklog.Produce(backends.Kafka.BootstrapServers, backlog.Records());
         Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s");
         using var redis = ConnectionMultiplexer.Connect(backends.Redis.ConnectionString);
         Pass("consume + parse + store offset", Writes.None, backlog.Incidents.Count, backends.Kafka.BootstrapServers, redis.GetDatabase());
