@@ -44,6 +44,22 @@ public sealed class CandidateScoringTests
         }
     }
 
+    [Fact]
+    public void A_pair_only_a_spree_could_link_passes_the_searchs_first_test_and_its_distance_decides()
+    {
+        // Nothing in common but the category and the hour: only one night out, a few streets apart, lifts it over the bar.
+        var a = Of(Burglary("a", entry: "", target: "", taken: [], suspects: [], at: Night));
+        var near = Of(Burglary("near", longitude: LongitudeEast(0.1), entry: "", target: "", taken: [], suspects: [], at: Night.AddMinutes(20)));
+        var far = Of(Burglary("far", longitude: LongitudeEast(8), entry: "", target: "", taken: [], suspects: [], at: Night.AddMinutes(20)));
+        var bar = Scorer.LinkThresholdLogit;
+
+        Assert.True(Scorer.CouldLink(a.Sketch, near.Sketch, Distance(a, near), bar));
+        Assert.False(Scorer.CouldLink(a.Sketch, far.Sketch, Distance(a, far), bar));
+        Assert.True(Scorer.CouldLinkSomewhere(a.Sketch, far.Sketch, bar));
+    }
+
+    private static double Distance(Sample a, Sample b) => Geo.DistanceM(a.Sketch.Latitude, a.Sketch.Longitude, b.Sketch.Latitude, b.Sketch.Longitude);
+
     [Theory]
     [InlineData(0)]
     [InlineData(3)]
