@@ -215,7 +215,7 @@ public sealed class SpatialIndex
             {
                 touched ^= found.Cells[hits[members[m]].Cell].Sketches[hits[members[m]].Index].EntryMethod;
             }
-            s_touched = touched;
+            found.Touched = touched;
         }
         var kept = new SortedHits(memberCount);
         var within = new SortedHits(withinMeters < 0 ? 0 : memberCount);
@@ -259,9 +259,6 @@ public sealed class SpatialIndex
         ref readonly var slot = ref found.Cells[hit.Cell].Slots[hit.Index];
         return from.DistanceM(slot.Latitude, slot.Longitude);
     }
-
-    /// <summary>Where the touching loop leaves its result, so that the compiler keeps its loads.</summary>
-    private static uint s_touched;
 
     /// <summary>
     /// Hits with their great-circle distances, sorted nearest first with ties by id. Sorted as plain keys and hit numbers
@@ -428,6 +425,12 @@ public sealed class SpatialIndex
         public List<(IndexEntries Entries, int Start)> Pending { get; } = [];
 
         public Span<Hit> All => _hits.AsSpan(0, _count);
+
+        /// <summary>
+        /// Where a search's touching loop leaves its result, so that the compiler keeps its loads: in this thread's buffer,
+        /// as a field every search on every core wrote would move its cache line between them.
+        /// </summary>
+        public uint Touched { get; set; }
 
         private string? _excludedId;
         private int _excludedHash;

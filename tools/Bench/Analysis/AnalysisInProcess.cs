@@ -15,7 +15,8 @@ namespace Bench.Analysis;
 /// (the spatial index with the series features of property crimes, and the hotspot counts), each incident read from
 /// its bytes as the index feed reads it, so only what the index keeps stays allocated; (2) what the series step's two
 /// in-memory parts cost per property crime, on one thread over the whole month indexed: the candidate search (the
-/// nearest `MaxCandidates` in radius and window) and the scoring (bounds, then the exact scores of the candidates that could link).
+/// nearest `MaxCandidates` in radius and window, of which it keeps, as the analyser's does, those whose bound could link)
+/// and the exact scoring of those.
 /// Run-to-run steadier than the full bench, so it resolves changes to those two.
 /// </summary>
 internal static class AnalysisInProcess
@@ -75,8 +76,8 @@ internal static class AnalysisInProcess
             if (pass == MeasuredPasses)
             {
                 Console.WriteLine($"series step in memory, one thread, {series.Count:N0} property crimes, fastest of {MeasuredPasses} passes (slowest): "
-                    + $"search {passes.Min(p => p.Search):N0} us ({passes.Max(p => p.Search):N0}) for {candidates / (double)series.Count:N0} candidates, "
-                    + $"scoring {passes.Min(p => p.Score):N0} us ({passes.Max(p => p.Score):N0}) with {scored / (double)series.Count:N0} scored exactly, "
+                    + $"search {passes.Min(p => p.Search):N0} us ({passes.Max(p => p.Search):N0}) keeping {candidates / (double)series.Count:N1} of the nearest {seriesOptions.MaxCandidates}, "
+                    + $"scoring {passes.Min(p => p.Score):N0} us ({passes.Max(p => p.Score):N0}) with {scored / (double)series.Count:N1} scored exactly, "
                     + $"{allocatedPerCrime / 1024:N1} KiB allocated, per property crime");
             }
         }

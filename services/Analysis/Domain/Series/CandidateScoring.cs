@@ -9,7 +9,8 @@ public sealed record ScoredCandidate(int Index, SeriesFeatures Features, SeriesL
 /// <see cref="SeriesScorer.ScoreCandidates"/> would; nothing else is needed. Candidates are taken in order of their upper
 /// bound (<see cref="SeriesScorer.UpperBound"/>, from the index entry alone): first all that could link and the most
 /// promising others, then, round by round, those whose bound still reaches the weakest near miss kept so far. The rest
-/// are never read: for the analyser about one of ~300 in the bench month.
+/// are never read. The analyser's search already hands over only the candidates that could link (<see cref="Linkable"/>;
+/// about one of ~300 in the bench month).
 /// </summary>
 public sealed class CandidateScoring(SeriesScorer scorer)
 {
@@ -72,8 +73,9 @@ public sealed class CandidateScoring(SeriesScorer scorer)
 
     /// <summary>
     /// The candidates in the order to score them: for links only (no misses kept), just those that could link, in
-    /// candidate order, and no bounds (the analyser's case: no array per candidate); else all, most promising first
-    /// (equal bounds in candidate order), with every candidate's bound.
+    /// candidate order, and no bounds (the analyser's case: its candidates passed the same test in the search, and the
+    /// few are tested again so that any list is scored right); else all, most promising first (equal bounds in
+    /// candidate order), with every candidate's bound.
     /// </summary>
     private (double[]? Bounds, int[] Order, int CouldLink) Bounds(in CandidateSketch sketch, IReadOnlyList<NearbyIncident> candidates, int nearMisses, double threshold)
     {
