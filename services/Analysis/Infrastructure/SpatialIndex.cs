@@ -26,8 +26,11 @@ public sealed class SpatialIndex
 
     private readonly SpatialGrid _grid;
     private readonly ConcurrentDictionary<(int Group, GridCell Cell), Cell> _cells = new();
-    /// <summary>Per incident, the features of its latest version, kept until its last entry expires (a re-sent version may be another entry).</summary>
-    private readonly ConcurrentDictionary<string, (SeriesFeatures Features, long ExpiresTicks)> _features = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Per incident, the features of its latest version, kept until its last entry expires (a re-sent version may be
+    /// another entry). Packed (<see cref="PackedSeriesFeatures"/>): they outlive every young-generation collection.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (byte[] Features, long ExpiresTicks)> _features = new(StringComparer.Ordinal);
 
     public SpatialIndex(IOptions<AnalysisOptions> options)
         : this(options.Value.GeoCellMeters)
@@ -58,7 +61,7 @@ public sealed class SpatialIndex
         {
             var expiresTicks = expiresAt.UtcTicks;
             _features.AddOrUpdate(incidentId, static (_, added) => added, static (_, kept, added) => (added.Features, Math.Max(kept.ExpiresTicks, added.ExpiresTicks)),
-                (Features: features, ExpiresTicks: expiresTicks));
+                (Features: PackedSeriesFeatures.Pack(features), ExpiresTicks: expiresTicks));
         }
         var key = (GroupOf(sketch.Category), _grid.CellOf(sketch.Latitude, sketch.Longitude));
         while (true)
@@ -518,7 +521,7 @@ public sealed class SpatialIndex
         {
             if (_features.TryGetValue(id, out var kept))
             {
-                result.Add(kept.Features);
+                result.Add(PackedSeriesFeatures.Unpack(id, kept.Features));
             }
         }
         return result;
@@ -536,7 +539,7 @@ public sealed class SpatialIndex
                 if (_features.TryGetValue(incidentId, out var kept) && kept.ExpiresTicks <= now.UtcTicks)
                 {
                     // Only that value: a version added meanwhile keeps its features.
-                    _features.TryRemove(new KeyValuePair<string, (SeriesFeatures, long)>(incidentId, kept));
+                    _features.TryRemove(new KeyValuePair<string, (byte[], long)>(incidentId, kept));
                 }
             }
             // Retired under its lock only if still empty, so an add that found the cell before it left the map is not lost
