@@ -346,7 +346,6 @@ public sealed class IncidentAnalyzer
             return;
         }
         var cell = _hotspotCounts.Grid.CellOf(c.Report.Location);
-        var center = _hotspotCounts.Grid.Center(cell);
         var counts = _hotspotCounts.CountAt(cell, c.Report.Category, c.OccurredAt);
         for (var i = 0; i < _hotspotRule.Windows.Count; i++)
         {
@@ -364,6 +363,7 @@ public sealed class IncidentAnalyzer
                 continue;
             }
             var category = CategoryNames.Of(c.Report.Category);
+            var center = _hotspotCounts.Grid.Center(cell);
             var alert = Alerts.Create(AlertKind.Hotspot, Priority.P3, c.Id, $"{cell}/{c.Report.Category}/{window.Window}/{windowIndex}", c.Now);
             alert.IncidentIds.Add(c.Id);
             alert.Location = center;

@@ -21,19 +21,46 @@ public static class WatchlistKeys
         return [.. keys.Distinct(StringComparer.Ordinal)];
     }
 
+    /// <summary>In the order found, each once; a loop, not a query: every incident is asked.</summary>
     public static IReadOnlyList<string> ForIncident(Report report)
     {
-        var identifiers = report.Identifiers.Concat(report.Parties.SelectMany(p => p.Identifiers));
-        var keys = identifiers.Select(IdentifierKeys.Key).Where(k => k is not null).Select(k => k!).ToList();
-        if (report.ModusOperandi?.Vehicle?.Plate is { Length: > 0 } plate && IdentifierKeys.Key(IdentifierType.VehiclePlate, plate) is { } plateKey)
+        List<string>? keys = null;
+        foreach (var identifier in report.Identifiers)
         {
-            keys.Add(plateKey);
+            AddOnce(ref keys, IdentifierKeys.Key(identifier));
+        }
+        foreach (var party in report.Parties)
+        {
+            foreach (var identifier in party.Identifiers)
+            {
+                AddOnce(ref keys, IdentifierKeys.Key(identifier));
+            }
+        }
+        if (report.ModusOperandi?.Vehicle?.Plate is { Length: > 0 } plate)
+        {
+            AddOnce(ref keys, IdentifierKeys.Key(IdentifierType.VehiclePlate, plate));
         }
         if (report.Category == IncidentCategory.WantedPersonSighting)
         {
-            keys.AddRange(report.Parties.Select(p => IdentifierKeys.NameKey(p.Name)).Where(k => k is not null).Select(k => k!));
+            foreach (var party in report.Parties)
+            {
+                AddOnce(ref keys, IdentifierKeys.NameKey(party.Name));
+            }
         }
-        return [.. keys.Distinct(StringComparer.Ordinal)];
+        return keys ?? (IReadOnlyList<string>)[];
+    }
+
+    private static void AddOnce(ref List<string>? keys, string? key)
+    {
+        if (key is null)
+        {
+            return;
+        }
+        keys ??= new List<string>(4);
+        if (!keys.Contains(key))
+        {
+            keys.Add(key);
+        }
     }
 
     /// <summary>"ID number 330102199001011234", "name 'zhang wei'".</summary>

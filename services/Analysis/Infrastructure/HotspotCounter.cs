@@ -29,11 +29,15 @@ public sealed class HotspotCounter(HotspotRule rule, HotspotGrid grid, TimeProvi
     /// the latest incident within one window length after this one: partitions are processed in parallel, so the incident
     /// that completes a cluster in event time may be counted before the others.
     /// </summary>
-    public IReadOnlyList<(HotspotCounts Counts, DateTimeOffset WindowEnd)> CountAt(string cellId, IncidentCategory category, DateTimeOffset occurredAt)
+    public (HotspotCounts Counts, DateTimeOffset WindowEnd)[] CountAt(string cellId, IncidentCategory category, DateTimeOffset occurredAt)
     {
-        return _cells.TryGetValue((cellId, category), out var cell)
-            ? [.. rule.Windows.Select(w => cell.CountAt(occurredAt.UtcTicks, w.Length.Ticks, rule.BaselinePeriod.Ticks))]
-            : [.. rule.Windows.Select(_ => (new HotspotCounts(0, 0), occurredAt))];
+        var counts = new (HotspotCounts Counts, DateTimeOffset WindowEnd)[rule.Windows.Count];
+        _cells.TryGetValue((cellId, category), out var cell);
+        for (var i = 0; i < counts.Length; i++)
+        {
+            counts[i] = cell is null ? (new HotspotCounts(0, 0), occurredAt) : cell.CountAt(occurredAt.UtcTicks, rule.Windows[i].Length.Ticks, rule.BaselinePeriod.Ticks);
+        }
+        return counts;
     }
 
     /// <summary>The counts at <paramref name="now"/> of one window in every cell of <paramref name="category"/> whose centre is in <paramref name="area"/>.</summary>

@@ -8,10 +8,10 @@ public sealed record HotspotWindowSpec(HotspotWindow Window, TimeSpan Length, in
 /// <summary>Counts of one cell and category at one moment.</summary>
 /// <param name="InWindow">Incidents in the window ending now.</param>
 /// <param name="BeforeWindow">Incidents in the baseline period before the window.</param>
-public sealed record HotspotCounts(long InWindow, long BeforeWindow);
+public readonly record struct HotspotCounts(long InWindow, long BeforeWindow);
 
 /// <param name="Baseline">Expected count in a window of this length, from the cell's own history (floored).</param>
-public sealed record HotspotVerdict(long Count, double Baseline, double Ratio, bool Alerting);
+public readonly record struct HotspotVerdict(long Count, double Baseline, double Ratio, bool Alerting);
 
 /// <summary>
 /// A cell is hot in a window when it holds at least the window's minimum count and at least
