@@ -50,10 +50,12 @@ public class PackedSeriesFeaturesTests
     }
 
     [Fact]
-    public void Bytes_of_another_format_are_refused()
+    public void Bytes_of_another_format_or_cut_short_are_refused()
     {
         Assert.Throws<InvalidDataException>(() => PackedSeriesFeatures.Unpack("x", [9, 0, 0]));
         Assert.Throws<InvalidDataException>(() => PackedSeriesFeatures.Unpack("x", []));
+        var packed = PackedSeriesFeatures.Pack(SeriesFeatures.From(SeriesTestData.Burglary("b1")));
+        Assert.Throws<InvalidDataException>(() => PackedSeriesFeatures.Unpack("b1", packed[..^3]));
     }
 
     private static void AssertSame(SeriesFeatures expected, SeriesFeatures actual)
