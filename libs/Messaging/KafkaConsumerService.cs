@@ -146,15 +146,17 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
         return base.StartAsync(cancellationToken);
     }
 
-    // Consume blocks its thread, so the loop gets a thread of its own.
+    // Consume blocks its thread, so the loop gets a thread of its own and never leaves it: it waits for handlers
+    // synchronously there. Awaiting them moved the loop, with its blocking Consume calls, onto a thread-pool worker for
+    // good, holding one of the few workers the handlers run on and making the pool grow (docs/PERFORMANCE.md, finding 27).
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
-        => Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        => Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    private void Run(CancellationToken stoppingToken)
     {
         try
         {
-            await ConsumeUntilStoppedAsync(stoppingToken);
+            ConsumeUntilStopped(stoppingToken);
         }
         finally
         {
@@ -166,7 +168,7 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
         }
     }
 
-    private async Task ConsumeUntilStoppedAsync(CancellationToken stoppingToken)
+    private void ConsumeUntilStopped(CancellationToken stoppingToken)
     {
         // Records are handled up to MaxInFlight at a time (in batches of up to MaxBatch); offsets are stored strictly in
         // consume order, so an offset is never stored while an earlier record is still being handled.
@@ -210,7 +212,7 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
                 {
                     var (done, handled) = inFlight.Dequeue();
                     recordsInFlight -= done.Count;
-                    if (!await handled)
+                    if (!handled.GetAwaiter().GetResult())
                     {
                         return; // stopping: neither these nor any later record is stored
                     }
@@ -224,7 +226,7 @@ public sealed class KafkaConsumerService<THandler> : BackgroundService
             while (inFlight.Count > 0)
             {
                 var (done, handled) = inFlight.Dequeue();
-                if (!await handled)
+                if (!handled.GetAwaiter().GetResult())
                 {
                     break;
                 }
