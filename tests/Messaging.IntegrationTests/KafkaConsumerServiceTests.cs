@@ -128,6 +128,33 @@ public sealed class KafkaConsumerServiceTests : IDisposable
         Assert.Equal([(0, 10L), (1, 10L)], handler.Revoked.Select(r => (r.Partition.Value, r.Offset.Value)).Order());
     }
 
+    [Fact]
+    public async Task The_consuming_loop_stays_on_its_own_thread_while_it_waits_for_handlers()
+    {
+        // One record in flight at a time: the loop waits for each handler to finish before it consumes the next, and a
+        // handler without batches is started on the loop's thread. Had the loop awaited, it would have gone on from
+        // there on a thread-pool worker, holding it in Consume.
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await producer.ProduceAsync(new TopicPartition(Topic, 0), new Message<string, byte[]> { Key = "k", Value = [(byte)i] });
+            }
+        }
+        var handler = new ThreadRecordingHandler();
+        using var host = HostFor(handler, new KafkaConsumerSettings("thread", Group, [Topic], ConsumeMode.Group, MaxInFlight: 1));
+        await host.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (handler.OnPoolThread.Count < 5)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{handler.OnPoolThread.Count} of 5 handled within 60 s");
+            await Task.Delay(50);
+        }
+        await host.StopAsync();
+
+        Assert.All(handler.OnPoolThread, onPool => Assert.False(onPool, "a handler started on a thread-pool worker"));
+    }
+
     /// <summary>A host consuming with <paramref name="handler"/> on the embedded broker.</summary>
     private IHost HostFor<THandler>(THandler handler, KafkaConsumerSettings settings)
         where THandler : class, IKafkaMessageHandler
@@ -251,5 +278,17 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             => messages.Enqueue(formatter(state, exception));
+    }
+}
+
+/// <summary>Whether each record's handler started on a thread-pool thread; each then waits a moment, as real handlers do.</summary>
+internal sealed class ThreadRecordingHandler : IKafkaMessageHandler
+{
+    public ConcurrentQueue<bool> OnPoolThread { get; } = new();
+
+    public async Task HandleAsync(ConsumeResult<string, byte[]> record, CancellationToken cancellationToken)
+    {
+        OnPoolThread.Enqueue(Thread.CurrentThread.IsThreadPoolThread);
+        await Task.Delay(20, cancellationToken);
     }
 }
