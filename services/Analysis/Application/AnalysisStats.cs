@@ -90,7 +90,8 @@ public sealed record IntervalStats(long Count, long Total, double P50Ms, double 
 
 /// <summary>
 /// Every <see cref="AnalysisOptions.StatsIntervalSeconds"/>, one Information line with the incidents analysed in the
-/// interval, the rate and the duration percentiles; nothing for an idle interval. 0 turns it off.
+/// interval, the rate, the duration percentiles, and how long the collector paused the process and how much it
+/// allocated meanwhile; nothing for an idle interval. 0 turns it off.
 /// </summary>
 public sealed partial class AnalysisStatsReporter(AnalysisStats stats, IOptions<AnalysisOptions> options, TimeProvider clock, ILogger<AnalysisStatsReporter> logger)
     : BackgroundService
@@ -104,6 +105,7 @@ public sealed partial class AnalysisStatsReporter(AnalysisStats stats, IOptions<
         }
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds), clock);
         var last = clock.GetTimestamp();
+        var (lastPause, lastAllocated) = (GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -111,11 +113,14 @@ public sealed partial class AnalysisStatsReporter(AnalysisStats stats, IOptions<
                 var interval = stats.TakeInterval();
                 var now = clock.GetTimestamp();
                 var elapsed = clock.GetElapsedTime(last, now).TotalSeconds;
+                var (pause, allocated) = (GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
                 last = now;
                 if (interval.Count > 0)
                 {
-                    Summary(interval.Count, elapsed, interval.Count / elapsed, interval.Total, interval.P50Ms, interval.P99Ms, interval.MaxMs);
+                    Summary(interval.Count, elapsed, interval.Count / elapsed, interval.Total, interval.P50Ms, interval.P99Ms, interval.MaxMs,
+                        (pause - lastPause).TotalMilliseconds, (allocated - lastAllocated) / 1048576.0);
                 }
+                (lastPause, lastAllocated) = (pause, allocated);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -124,7 +129,8 @@ public sealed partial class AnalysisStatsReporter(AnalysisStats stats, IOptions<
         }
     }
 
-    // tools/Bench parses this line (Analysis/AnalysisStatsLine.cs): keep the two in step.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Analysed {Count} incidents in {Seconds:0.000} s ({Rate:0}/s), {Total} since start; duration p50 {P50Ms:0.00} ms, p99 {P99Ms:0.00} ms, max {MaxMs:0.00} ms")]
-    private partial void Summary(long count, double seconds, double rate, long total, double p50Ms, double p99Ms, double maxMs);
+    // tools/Bench parses this line (Analysis/AnalysisStatsLine.cs): keep the two in step. The collector's pauses and the
+    // bytes allocated in the interval are what the machine's speed does not move (docs/PERFORMANCE.md, finding 26).
+    [LoggerMessage(Level = LogLevel.Information, Message = "Analysed {Count} incidents in {Seconds:0.000} s ({Rate:0}/s), {Total} since start; duration p50 {P50Ms:0.00} ms, p99 {P99Ms:0.00} ms, max {MaxMs:0.00} ms; GC paused {GcPauseMs:0.0} ms, {AllocatedMiB:0.0} MiB allocated")]
+    private partial void Summary(long count, double seconds, double rate, long total, double p50Ms, double p99Ms, double maxMs, double gcPauseMs, double allocatedMiB);
 }

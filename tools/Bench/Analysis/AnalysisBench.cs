@@ -75,7 +75,7 @@ internal static class AnalysisBench
         {
             if (AnalysisStatsLine.TryParse(line, out var p))
             {
-                lines.Enqueue(new AnalysisStatsLine(p.Count, p.Seconds, p.Total, p.P50Ms, p.P99Ms, p.MaxMs)
+                lines.Enqueue(new AnalysisStatsLine(p.Count, p.Seconds, p.Total, p.P50Ms, p.P99Ms, p.MaxMs, p.GcPauseMs, p.AllocatedMiB)
                 {
                     Cpu = CpuSnapshot.Take(analysis.Pid, options.Threads),
                     ReadAt = clock.Elapsed,
@@ -210,7 +210,7 @@ internal static class AnalysisBench
     /// <param name="TailRate">From the warm-up to the moment the last summary line was read: the last, partly idle interval included.</param>
     private sealed record BacklogResult(
         long Count, double Seconds, int Intervals, double SteadyRate, double TailRate, double P50Ms, double P99Ms, double WorstP99Ms, double MaxMs,
-        CpuUse Cpu, long Analysed, int Expected, string Note);
+        CpuUse Cpu, (double PauseUsPerIncident, double KiBPerIncident)? Collector, long Analysed, int Expected, string Note);
 
     /// <param name="pace">The offered rate and when publishing started, when the incidents were paced: measured from the first
     /// line after the warm-up at which Analysis is no more than a second behind the offered load (so no catch-up is in the
@@ -254,9 +254,13 @@ internal static class AnalysisBench
         var byP99 = measured.OrderBy(l => l.P99Ms).ToList();
         var cpu = lines[end].Cpu.Since(lines[first].Cpu, (lines[end].ReadAt - lines[first].ReadAt).TotalSeconds);
         var tailSeconds = (lines[last].ReadAt - lines[first].ReadAt).TotalSeconds;
+        // Only when every measured line says (a build before session 13 does not).
+        var collector = measured.All(l => l.GcPauseMs is not null && l.AllocatedMiB is not null)
+            ? (measured.Sum(l => l.GcPauseMs!.Value) * 1000 / count, measured.Sum(l => l.AllocatedMiB!.Value) * 1024 / count)
+            : ((double PauseUsPerIncident, double KiBPerIncident)?)null;
         return new BacklogResult(count, seconds, measured.Count, count / seconds, (lines[last].Total - lines[first].Total) / tailSeconds,
             WeightedMedian(byP50, l => l.P50Ms), WeightedMedian(byP99, l => l.P99Ms), byP99[^1].P99Ms, measured.Max(l => l.MaxMs),
-            cpu, lines[^1].Total, expected, lines[^1].Total >= expected ? "" : "NOT all analysed; ");
+            cpu, collector, lines[^1].Total, expected, lines[^1].Total >= expected ? "" : "NOT all analysed; ");
     }
 
     /// <summary>The value at which half the incidents (not half the intervals) lie in intervals with a lower value.</summary>
@@ -312,6 +316,12 @@ internal static class AnalysisBench
         Console.WriteLine($"  CPU: analysis {r.Cpu.ServiceSeconds:F1} s ({r.Cpu.ServiceSeconds / r.Cpu.WallSeconds:F2} cores, {usPerIncident:F0} us/incident), "
             + $"bench process (broker + Garnet) {r.Cpu.BenchSeconds:F1} s ({r.Cpu.BenchSeconds / r.Cpu.WallSeconds:F2} cores, {r.Cpu.BenchSeconds * 1e6 / Math.Max(1, r.Count):F0} us/incident), "
             + $"machine {r.Cpu.MachineBusy * 100:F0}% busy of {Environment.ProcessorCount} cores, irq/softirq {r.Cpu.InterruptSeconds:F1} s, other processes {r.Cpu.OtherSeconds:F1} s");
+        if (r.Collector is { } collector)
+        {
+            // Unlike the rate and the CPU figures, these do not move with the machine's speed: they resolve changes to what
+            // Analysis allocates and keeps (docs/PERFORMANCE.md, finding 26).
+            Console.WriteLine($"  collector: Analysis paused {collector.PauseUsPerIncident:F1} us and allocated {collector.KiBPerIncident:F1} KiB per incident");
+        }
         if (r.Cpu.OtherSeconds > 0.1 * r.Cpu.WallSeconds)
         {
             Console.WriteLine($"  WARNING: other processes used {r.Cpu.OtherSeconds / r.Cpu.WallSeconds * 100:F0}% of a core during the measurement; the numbers are not clean.");
