@@ -32,7 +32,7 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
         Assert.Equal(incident, analysing.Incident);
         Assert.Empty(analysing.Links);
         // A series lists its members' links meanwhile.
-        Assert.Equal("in-flight-too", Assert.Single(Assert.NotNull(await Store.GetWithLinksAsync("in-flight")).Links).IncidentId);
+        Assert.Equal("in-flight-too", Assert.Single(Assert.NotNull(await Store.GetWithLinksAsync("in-flight", LinkKind.Series)).Links).IncidentId);
 
         await Store.MarkAnalysedAsync(batch);
         var analysed = Assert.NotNull(await Store.GetAnalysedWithLinksAsync("in-flight"));
@@ -42,6 +42,19 @@ public sealed class IncidentStoreTests(GarnetFixture garnet) : IClassFixture<Gar
         Assert.True(Assert.NotNull(await Store.GetAnalysedWithLinksAsync("in-flight-too")).Analysed);
         var ttl = await garnet.Redis.GetDatabase().KeyTimeToLiveAsync(_keys.Incident("in-flight"));
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+    }
+
+    [Fact]
+    public async Task A_series_reads_a_members_links_of_its_kind_only()
+    {
+        await Store.SaveAnalysingAsync([(NewIncident("member"), DateTimeOffset.UtcNow.AddHours(1))]);
+        await Store.AddOwnLinksAsync("member", [SeriesLink("other-member"), new IncidentLink { IncidentId = "neighbour", Kind = LinkKind.Dispute, Score = 1, Linked = true, GroupId = "a-1" }],
+            DateTimeOffset.UtcNow.AddHours(1));
+
+        var read = Assert.NotNull(await Store.GetWithLinksAsync("member", LinkKind.Series));
+
+        Assert.Equal("other-member", Assert.Single(read.Links).IncidentId);
+        Assert.Equal("neighbour", Assert.Single(Assert.NotNull(await Store.GetWithLinksAsync("member", LinkKind.Dispute)).Links).IncidentId);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class SeriesReader(SeriesGraph graph, IncidentStore incidents, IOp
             return null;
         }
         var memberIds = found.Members.ToHashSet(StringComparer.Ordinal);
-        var stored = await Task.WhenAll(found.Members.Select(id => incidents.GetWithLinksAsync(id)));
+        var stored = await Task.WhenAll(found.Members.Select(id => incidents.GetWithLinksAsync(id, LinkKind.Series)));
 
         var series = new Contracts.Analysis.V1.Series { SeriesId = found.Name };
         var members = new List<SeriesMember>();
@@ -38,7 +38,7 @@ public sealed class SeriesReader(SeriesGraph graph, IncidentStore incidents, IOp
                 District = report.District,
                 Category = report.Category,
             });
-            foreach (var link in entry.Links.Where(l => l.Kind == LinkKind.Series && l.Linked && memberIds.Contains(l.IncidentId)))
+            foreach (var link in entry.Links.Where(l => l.Linked && memberIds.Contains(l.IncidentId)))
             {
                 var pair = string.CompareOrdinal(entry.Incident.IncidentId, link.IncidentId) < 0
                     ? (entry.Incident.IncidentId, link.IncidentId)

@@ -97,15 +97,32 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         return Task.WhenAll(set, expire);
     }
 
-    /// <summary>The incident and its links so far, whether analysed or not (a series lists its members meanwhile); null when not stored (never consumed, or past retention).</summary>
-    public async Task<(Incident Incident, IReadOnlyList<IncidentLink> Links)?> GetWithLinksAsync(string incidentId)
+    /// <summary>
+    /// The incident and its links of one kind so far, in no particular order, whether analysed or not (a series lists its
+    /// members meanwhile); null when not stored (never consumed, or past retention). Every series alert reads each member
+    /// so: the other kinds' links are left unparsed, and nothing is sorted.
+    /// </summary>
+    public async Task<(Incident Incident, IReadOnlyList<IncidentLink> Links)?> GetWithLinksAsync(string incidentId, LinkKind kind)
     {
         var batch = Db.CreateBatch();
         var incidentRead = batch.StringGetAsync(keys.Incident(incidentId));
         var linksRead = batch.HashGetAllAsync(keys.IncidentLinks(incidentId));
         batch.Execute();
         var (value, entries) = (await incidentRead, await linksRead);
-        return value.IsNull ? null : (Parse((byte[])value!).Incident, Links(entries));
+        if (value.IsNull)
+        {
+            return null;
+        }
+        RedisValue fieldPrefix = FieldPrefix(kind);
+        var links = new List<IncidentLink>(entries.Length);
+        foreach (var entry in entries)
+        {
+            if (entry.Name.StartsWith(fieldPrefix))
+            {
+                links.Add(IncidentLink.Parser.ParseFrom((byte[])entry.Value!));
+            }
+        }
+        return (Parse((byte[])value!).Incident, links);
     }
 
     /// <summary>
@@ -158,7 +175,9 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
         => expiresAt - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
 
     /// <summary>One field per kind and other incident (or group, for a watchlist entry): writing a link again overwrites it.</summary>
-    private static string FieldOf(IncidentLink link) => $"{(int)link.Kind}:{(link.IncidentId.Length > 0 ? link.IncidentId : link.GroupId)}";
+    private static string FieldOf(IncidentLink link) => $"{FieldPrefix(link.Kind)}{(link.IncidentId.Length > 0 ? link.IncidentId : link.GroupId)}";
+
+    private static string FieldPrefix(LinkKind kind) => $"{(int)kind}:";
 }
 
 /// <summary>Incidents saved as being analysed together; <see cref="IncidentStore.MarkAnalysedAsync"/> ends it.</summary>
