@@ -1,4 +1,5 @@
 using Analysis.Domain.Disputes;
+using Redis;
 using StackExchange.Redis;
 
 namespace Analysis.Infrastructure;
@@ -13,7 +14,7 @@ public sealed class DisputeStore(IConnectionMultiplexer redis, RedisKeys keys)
     // its group formed must not alert a second time): its decision is kept next to the key, one byte per report. Fewer
     // reports than the threshold within the window either side cannot escalate, so the script decides those itself (most
     // keys hold one or two reports): a second script per key and report was a fifth of Analysis's Redis commands.
-    private const string AddAndReadScript = """
+    private static readonly RedisScript AddAndReadScript = new("""
         local decided = redis.call('HGET', KEYS[2], ARGV[1])
         if decided == '0' then return {'0'} end
         local occurred, window, threshold = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -28,12 +29,12 @@ public sealed class DisputeStore(IConnectionMultiplexer redis, RedisKeys keys)
         local found = redis.call('ZRANGEBYSCORE', KEYS[1], occurred - window, occurred + window, 'WITHSCORES')
         table.insert(found, 1, decided or '')
         return found
-        """;
+        """);
 
-    private const string DecideScript = """
+    private static readonly RedisScript DecideScript = new("""
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[1], ARGV[3])
-        """;
+        """);
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -44,7 +45,7 @@ public sealed class DisputeStore(IConnectionMultiplexer redis, RedisKeys keys)
     /// </summary>
     public async Task<IReadOnlyList<DisputeReport>?> AddAndReadAsync(string disputeKey, DisputeReport report, TimeSpan window, int threshold)
     {
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AddAndReadScript, [keys.Disputes(disputeKey), keys.DisputeDecisions(disputeKey)],
+        var result = (RedisResult[])(await AddAndReadScript.EvaluateAsync(Db, [keys.Disputes(disputeKey), keys.DisputeDecisions(disputeKey)],
             [Member(report), report.OccurredAt.ToUnixTimeMilliseconds(), (long)window.TotalMilliseconds, threshold]))!;
         if ((string?)result[0] == "0")
         {
@@ -62,7 +63,7 @@ public sealed class DisputeStore(IConnectionMultiplexer redis, RedisKeys keys)
 
     /// <summary>Keeps whether the report raised an escalation under the key, for its redeliveries.</summary>
     public Task RecordDecisionAsync(string disputeKey, DisputeReport report, bool escalated, TimeSpan window)
-        => Db.ScriptEvaluateAsync(DecideScript, [keys.DisputeDecisions(disputeKey)],
+        => DecideScript.EvaluateAsync(Db, [keys.DisputeDecisions(disputeKey)],
             [Member(report), escalated ? "1" : "0", (long)(2 * window).TotalMilliseconds]);
 
     private static string Member(DisputeReport report) => report.Violent ? report.IncidentId + ViolentSuffix : report.IncidentId;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Analysis.Domain.Fraud;
+using Redis;
 using StackExchange.Redis;
 
 namespace Analysis.Infrastructure;
@@ -29,12 +30,14 @@ public sealed record UnionOutcome(string Name, int Size, IReadOnlyList<GroupBefo
 /// <summary>Linked series-category incidents merged into series (connected components of the links), under the tag {series}.</summary>
 public sealed class SeriesGraph(IConnectionMultiplexer redis, RedisKeys keys)
 {
+    private static readonly RedisScript SeriesUnionScript = new(GraphScripts.SeriesUnion);
+
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<UnionOutcome> JoinAsync(string incidentId, IReadOnlyCollection<string> linkedIncidentIds, DateTimeOffset activity, DateTimeOffset pruneBefore)
     {
         var k = keys.Series;
-        var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.SeriesUnion,
+        var result = (string)(await SeriesUnionScript.EvaluateAsync(Db,
             [k.Incidents, k.Members, k.Aliases, k.Done, k.Activity],
             [incidentId, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(), .. linkedIncidentIds.Select(i => (RedisValue)i)]))!;
         return UnionOutcome.Parse(result.Split(GraphScripts.FieldSeparator));
@@ -100,6 +103,9 @@ public sealed record FraudChainState(string ChainId, IReadOnlyList<ChainIncident
 /// </summary>
 public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
 {
+    private static readonly RedisScript FraudLinkScript = new(GraphScripts.FraudLink);
+    private static readonly RedisScript FraudSetListedScript = new(GraphScripts.FraudSetListed);
+
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<FraudLinkOutcome> LinkAsync(string incidentId, long lossMinor, string currency, IReadOnlyCollection<string> identifierKeys,
@@ -108,7 +114,7 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
         var k = keys.Fraud;
         // Only this report's listed keys travel: the script needs to know them, not the whole list.
         var listed = identifierKeys.Where(rule.IsListedPublic).ToList();
-        var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.FraudLink, k.ForScripts,
+        var result = (string)(await FraudLinkScript.EvaluateAsync(Db, k.ForScripts,
             [incidentId, lossMinor, currency, rule.MaxDegree, activity.ToUnixTimeMilliseconds(), pruneBefore.ToUnixTimeMilliseconds(),
              rule.BridgeMinGroups, rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.BridgeDecisiveGroups, rule.MaxNeighbourhoodReports, listed.Count,
              .. listed.Select(i => (RedisValue)i), .. identifierKeys.Select(i => (RedisValue)i)]))!;
@@ -132,7 +138,7 @@ public sealed class FraudGraph(IConnectionMultiplexer redis, RedisKeys keys)
     /// </summary>
     public async Task<FraudListingOutcome> SetListedAsync(string identifierKey, bool listed, CommonIdentifierRule rule, DateTimeOffset now)
     {
-        var result = (string)(await Db.ScriptEvaluateAsync(GraphScripts.FraudSetListed, keys.Fraud.ForScripts,
+        var result = (string)(await FraudSetListedScript.EvaluateAsync(Db, keys.Fraud.ForScripts,
             [identifierKey, listed ? "1" : "0", now.ToUnixTimeMilliseconds(), rule.MaxNeighbourhoodReports, rule.BridgeMinGroups,
              rule.BridgeShare.ToString("R", CultureInfo.InvariantCulture), rule.BridgeDecisiveGroups, rule.MaxDegree, rule.IsListedPublic(identifierKey) ? "1" : "0"]))!;
         var fields = result.Split(GraphScripts.FieldSeparator);

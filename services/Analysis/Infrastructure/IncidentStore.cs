@@ -2,6 +2,7 @@ using Analysis.Domain;
 using Contracts.Analysis.V1;
 using Contracts.Common.V1;
 using Google.Protobuf;
+using Redis;
 using StackExchange.Redis;
 
 namespace Analysis.Infrastructure;
@@ -61,11 +62,11 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
             return Task.CompletedTask;
         }
         var until = storedUntil is { } at && at > DateTimeOffset.UtcNow ? at.ToUnixTimeMilliseconds() : 0;
-        return Db.ScriptEvaluateAsync(AddLinksToScript, [keys.Incident(incidentId), keys.IncidentLinks(incidentId)],
+        return AddLinksToScript.EvaluateAsync(Db, [keys.Incident(incidentId), keys.IncidentLinks(incidentId)],
             [until, .. entries.SelectMany(e => new[] { e.Name, e.Value })]);
     }
 
-    private const string AddLinksToScript = """
+    private static readonly RedisScript AddLinksToScript = new("""
         local ttl = redis.call('PTTL', KEYS[1])
         local stored_until = tonumber(ARGV[1])
         if ttl <= 0 and stored_until == 0 then return 0 end
@@ -76,7 +77,7 @@ public sealed class IncidentStore(IConnectionMultiplexer redis, RedisKeys keys)
           redis.call('PEXPIREAT', KEYS[2], stored_until)
         end
         return 1
-        """;
+        """);
 
     /// <summary>
     /// Records links on the incident being analysed, saved until <paramref name="storedUntil"/> a moment ago: two plain

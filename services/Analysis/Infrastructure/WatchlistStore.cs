@@ -1,6 +1,7 @@
 using Analysis.Domain;
 using Contracts.Analysis.V1;
 using Google.Protobuf;
+using Redis;
 using StackExchange.Redis;
 
 namespace Analysis.Infrastructure;
@@ -12,7 +13,7 @@ namespace Analysis.Infrastructure;
 public sealed class WatchlistStore(IConnectionMultiplexer redis, RedisKeys keys)
 {
     // KEYS: entries, index. ARGV: entry id, entry bytes (empty = remove), new index keys...
-    private const string ReplaceScript = """
+    private static readonly RedisScript ReplaceScript = new("""
         local function dropFromIndex(key, id)
           local ids = redis.call('HGET', KEYS[2], key)
           if not ids then return end
@@ -44,16 +45,16 @@ public sealed class WatchlistStore(IConnectionMultiplexer redis, RedisKeys keys)
         end
         redis.call('HSET', KEYS[1], id .. '\31keys', table.concat(indexed, '\30'))
         return 1
-        """;
+        """);
 
     private IDatabase Db => redis.GetDatabase();
 
     public Task UpsertAsync(WatchlistEntry entry, IReadOnlyCollection<string> indexKeys)
-        => Db.ScriptEvaluateAsync(ReplaceScript, [keys.Watchlist.Entries, keys.Watchlist.Index],
+        => ReplaceScript.EvaluateAsync(Db, [keys.Watchlist.Entries, keys.Watchlist.Index],
             [entry.EntryId, entry.ToByteArray(), .. indexKeys.Select(k => (RedisValue)k)]);
 
     public async Task<bool> RemoveAsync(string entryId)
-        => (long)(await Db.ScriptEvaluateAsync(ReplaceScript, [keys.Watchlist.Entries, keys.Watchlist.Index], [entryId, ""])) == 1;
+        => (long)(await ReplaceScript.EvaluateAsync(Db, [keys.Watchlist.Entries, keys.Watchlist.Index], [entryId, ""])) == 1;
 
     public async Task<IReadOnlyList<WatchlistEntry>> ListAsync()
     {
