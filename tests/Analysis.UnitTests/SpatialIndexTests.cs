@@ -118,6 +118,60 @@ public sealed class SpatialIndexTests
         Assert.Equal(["nearer", "a", "b", "c"], found.Select(f => f.IncidentId));
     }
 
+    /// <summary>
+    /// Reports arrive in reception order, not in the order things happened: one cell's entries out of time order, in
+    /// every arrangement its arrays go through (in order, an unsorted tail, a full tail, growth, expiry), are found for
+    /// narrow and wide windows exactly as a scan of all of them would, and adding one again still changes nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Entries_added_out_of_time_order_are_found_in_every_window_and_are_not_added_twice(int seed)
+    {
+        var random = new Random(seed);
+        var center = new GeoPoint { Latitude = 22.54, Longitude = 114.06 };
+        var index = new SpatialIndex(1000);
+        var all = new List<(string Id, DateTimeOffset At, DateTimeOffset Expires)>();
+        for (var i = 0; i < 300; i++)
+        {
+            // Mostly in order with reports a few hours late, some much later, some runs of equal times.
+            var at = i % 10 == 0 && all.Count > 0 ? all[^1].At : Noon.AddMinutes(i * 20 - random.Next(0, i % 7 == 0 ? 6000 : 300));
+            var expires = at.AddDays(random.Next(1, 40));
+            var id = $"e{i:D3}";
+            all.Add((id, at, expires));
+            Assert.True(index.Add(id, At(Geo.Move(center, random.Next(-400, 400), random.Next(-400, 400)), IncidentCategory.Theft, at), null, at, expires, expires));
+            if (i == 200)
+            {
+                var sweep = Noon.AddDays(10);
+                index.RemoveExpired(sweep);
+                all.RemoveAll(e => e.Expires <= sweep);
+            }
+            if (i % 37 == 0)
+            {
+                AssertFindsAsScanning();
+            }
+        }
+        AssertFindsAsScanning();
+        foreach (var (id, at, expires) in all.Where((_, n) => n % 9 == 0))
+        {
+            var sketch = index.Search(IncidentCategory.Theft, center, 1_000, at, TimeSpan.Zero, 1_000).First(f => f.IncidentId == id).Sketch;
+            Assert.False(index.Add(id, sketch, null, at, expires, expires));
+        }
+        AssertFindsAsScanning();
+
+        void AssertFindsAsScanning()
+        {
+            foreach (var window in new[] { TimeSpan.Zero, TimeSpan.FromMinutes(10), TimeSpan.FromHours(3), TimeSpan.FromDays(21) })
+            {
+                var at = all[random.Next(all.Count)].At;
+                var expected = all.Where(e => (e.At - at).Duration() <= window).Select(e => e.Id).Order(StringComparer.Ordinal);
+                var found = index.Search(IncidentCategory.Theft, center, 1_000, at, window, 1_000).Select(f => f.IncidentId).Order(StringComparer.Ordinal);
+                Assert.Equal(expected, found);
+            }
+        }
+    }
+
     [Fact]
     public void Adding_the_same_entry_again_changes_nothing_and_another_version_is_another_entry()
     {

@@ -14,16 +14,21 @@ public readonly record struct IndexSlot(long IndexedTicks, double Latitude, doub
 }
 
 /// <summary>
-/// Index entries side by side in indexed-time order (one grid cell's, in the spatial index): their slots, sketches, ids,
-/// expiries in the index and ends of storage in parallel arrays, so a search scans contiguous memory and bounds
-/// candidates without a pointer chase per entry. Immutable once published: the spatial index publishes a new instance
-/// for every change, reusing the arrays only to append past <see cref="Count"/>, where no published instance reads.
+/// Index entries side by side (one grid cell's, in the spatial index): their slots, sketches, ids, expiries in the index
+/// and ends of storage in parallel arrays, so a search scans contiguous memory and bounds candidates without a pointer
+/// chase per entry. The first <see cref="SortedCount"/> are in indexed-time order; the rest, a short tail, in the order
+/// they were added (an incident that happened before the cell's latest is appended there instead of copying the cell's
+/// arrays to insert it). Immutable once published: the spatial index publishes a new instance for every change, reusing
+/// the arrays only to append past <see cref="Count"/>, where no published instance reads.
 /// </summary>
-public sealed class IndexEntries(IndexSlot[] slots, CandidateSketch[] sketches, string[] ids, long[] expiresTicks, long[] storedUntilTicks, int count)
+public sealed class IndexEntries(IndexSlot[] slots, CandidateSketch[] sketches, string[] ids, long[] expiresTicks, long[] storedUntilTicks, int count, int sortedCount)
 {
-    public static readonly IndexEntries Empty = new([], [], [], [], [], 0);
+    public static readonly IndexEntries Empty = new([], [], [], [], [], 0, 0);
 
     public int Count { get; } = count;
+
+    /// <summary>How many entries, from the first, are in indexed-time order.</summary>
+    public int SortedCount { get; } = sortedCount;
 
     public IndexSlot[] Slots { get; } = slots;
 

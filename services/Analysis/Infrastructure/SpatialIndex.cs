@@ -125,11 +125,11 @@ public sealed class SpatialIndex
             var pending = CollectionsMarshal.AsSpan(cells);
             foreach (ref var entries in pending)
             {
-                entries.Start = FirstAtOrAfter(entries.Entries.Slots.AsSpan(0, entries.Entries.Count), from);
+                entries.Start = FirstAtOrAfter(entries.Entries.Slots.AsSpan(0, entries.Entries.SortedCount), from);
             }
             foreach (ref readonly var entries in pending)
             {
-                Read(entries.Entries, entries.Start, to, plane, readWithin, found);
+                Read(entries.Entries, entries.Start, from, to, plane, readWithin, found);
             }
             // Surely inside: the great-circle distance may exceed the plane's by up to the margin.
             var inside = found.CountWithin(Squared(radius - plane.MarginWithin(radius)));
@@ -327,22 +327,38 @@ public sealed class SpatialIndex
         }
     }
 
-    /// <summary>Adds the entries within the time window and (on the plane) <paramref name="squaredRadius"/> to the hits.</summary>
-    private static void Read(IndexEntries entries, int i, long toTicks, LocalPlane plane, double squaredRadius, Hits found)
+    /// <summary>
+    /// Adds the entries within the time window and (on the plane) <paramref name="squaredRadius"/> to the hits: those of the
+    /// sorted part from <paramref name="i"/> (where the window starts) to where it ends, then those of the unsorted tail.
+    /// </summary>
+    private static void Read(IndexEntries entries, int i, long fromTicks, long toTicks, LocalPlane plane, double squaredRadius, Hits found)
     {
         var slots = entries.Slots.AsSpan(0, entries.Count);
-        if (i == slots.Length || slots[i].IndexedTicks > toTicks)
+        var sorted = entries.SortedCount;
+        if ((i == sorted || slots[i].IndexedTicks > toTicks) && sorted == slots.Length)
         {
             return;
         }
         var cell = found.AddCell(entries);
-        for (; i < slots.Length && slots[i].IndexedTicks <= toTicks; i++)
+        for (; i < sorted && slots[i].IndexedTicks <= toTicks; i++)
         {
-            var squared = plane.SquaredDistanceMeters(slots[i].Latitude, slots[i].Longitude);
-            if (squared <= squaredRadius && !found.Excludes(slots[i].IdHash, entries.Ids[i]))
+            ReadOne(entries, slots, i, plane, squaredRadius, found, cell);
+        }
+        for (i = sorted; i < slots.Length; i++)
+        {
+            if (slots[i].IndexedTicks >= fromTicks && slots[i].IndexedTicks <= toTicks)
             {
-                found.Add(cell, i, squared);
+                ReadOne(entries, slots, i, plane, squaredRadius, found, cell);
             }
+        }
+    }
+
+    private static void ReadOne(IndexEntries entries, ReadOnlySpan<IndexSlot> slots, int i, LocalPlane plane, double squaredRadius, Hits found, int cell)
+    {
+        var squared = plane.SquaredDistanceMeters(slots[i].Latitude, slots[i].Longitude);
+        if (squared <= squaredRadius && !found.Excludes(slots[i].IdHash, entries.Ids[i]))
+        {
+            found.Add(cell, i, squared);
         }
     }
 
@@ -575,21 +591,36 @@ public sealed class SpatialIndex
                     return null;
                 }
                 var current = _entries;
-                var count = current.Count;
-                var at = FirstAtOrAfter(current.Slots.AsSpan(0, count), indexedTicks);
-                var after = at;
-                for (; after < count && current.Slots[after].IndexedTicks == indexedTicks; after++)
+                if (Holds(current, incidentId, sketch, indexedTicks, expiresTicks, storedUntilTicks))
                 {
-                    if (current.Ids[after] == incidentId && current.Sketches[after] == sketch && current.ExpiresTicks[after] == expiresTicks
-                        && current.StoredUntilTicks[after] == storedUntilTicks)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
-                // After its equals in time: most incidents arrive in time order, so most are appended.
-                _entries = Inserted(current, after, IndexSlot.Of(incidentId, sketch, indexedTicks), sketch, incidentId, expiresTicks, storedUntilTicks);
+                _entries = Added(current, new Entry(IndexSlot.Of(incidentId, sketch, indexedTicks), sketch, incidentId, expiresTicks, storedUntilTicks));
                 return true;
             }
+        }
+
+        private static bool Holds(IndexEntries entries, string incidentId, CandidateSketch sketch, long indexedTicks, long expiresTicks, long storedUntilTicks)
+        {
+            bool Same(int i) => entries.Ids[i] == incidentId && entries.Sketches[i] == sketch && entries.ExpiresTicks[i] == expiresTicks
+                                && entries.StoredUntilTicks[i] == storedUntilTicks;
+
+            var sorted = entries.SortedCount;
+            for (var i = FirstAtOrAfter(entries.Slots.AsSpan(0, sorted), indexedTicks); i < sorted && entries.Slots[i].IndexedTicks == indexedTicks; i++)
+            {
+                if (Same(i))
+                {
+                    return true;
+                }
+            }
+            for (var i = sorted; i < entries.Count; i++)
+            {
+                if (entries.Slots[i].IndexedTicks == indexedTicks && Same(i))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /// <summary>Retires the cell if it holds no entry; false if one was added meanwhile.</summary>
@@ -609,64 +640,104 @@ public sealed class SpatialIndex
             {
                 var current = _entries;
                 var expired = new List<string>();
-                var kept = new List<int>(current.Count);
                 for (var i = 0; i < current.Count; i++)
                 {
                     if (current.ExpiresTicks[i] <= nowTicks)
                     {
                         expired.Add(current.Ids[i]);
                     }
-                    else
-                    {
-                        kept.Add(i);
-                    }
                 }
                 if (expired.Count > 0)
                 {
-                    _entries = new IndexEntries(
-                        [.. kept.Select(i => current.Slots[i])], [.. kept.Select(i => current.Sketches[i])],
-                        [.. kept.Select(i => current.Ids[i])], [.. kept.Select(i => current.ExpiresTicks[i])],
-                        [.. kept.Select(i => current.StoredUntilTicks[i])], kept.Count);
+                    _entries = Rebuilt(current, current.Count - expired.Count, keptAfterTicks: nowTicks, added: null);
                 }
                 return expired;
             }
         }
 
+        /// <summary>An entry being added, before it is in any array.</summary>
+        private readonly record struct Entry(IndexSlot Slot, CandidateSketch Sketch, string IncidentId, long ExpiresTicks, long StoredUntilTicks);
+
         /// <summary>
-        /// The entries with one more at <paramref name="at"/>: appended in place when it goes last and there is room (no
-        /// published instance reads past its own count), else copied into new arrays.
+        /// Most incidents arrive in time order and are appended in place. One that happened before the cell's latest goes to
+        /// the unsorted tail while there is room (copying the cell's arrays to insert it made every cell young again for the
+        /// collector, which then copied most of the index at every collection); a full tail or full arrays rebuild the cell,
+        /// sorted.
         /// </summary>
-        private static IndexEntries Inserted(IndexEntries current, int at, IndexSlot slot, in CandidateSketch sketch, string incidentId, long expiresTicks, long storedUntilTicks)
+        private static IndexEntries Added(IndexEntries current, in Entry entry)
         {
             var count = current.Count;
-            if (at == count && count < current.Slots.Length)
+            var sorted = current.SortedCount;
+            if (count < current.Slots.Length)
             {
-                current.Slots[count] = slot;
-                current.Sketches[count] = sketch;
-                current.Ids[count] = incidentId;
-                current.ExpiresTicks[count] = expiresTicks;
-                current.StoredUntilTicks[count] = storedUntilTicks;
-                return new IndexEntries(current.Slots, current.Sketches, current.Ids, current.ExpiresTicks, current.StoredUntilTicks, count + 1);
+                var inOrder = sorted == count && (count == 0 || current.Slots[count - 1].IndexedTicks <= entry.Slot.IndexedTicks);
+                if (inOrder || count - sorted < MaxUnsortedTail)
+                {
+                    Write(current, count, entry);
+                    return new IndexEntries(current.Slots, current.Sketches, current.Ids, current.ExpiresTicks, current.StoredUntilTicks, count + 1, inOrder ? sorted + 1 : sorted);
+                }
             }
             var capacity = count < current.Slots.Length ? current.Slots.Length : Math.Max(4, count * 2);
-            var slots = new IndexSlot[capacity];
-            var sketches = new CandidateSketch[capacity];
-            var ids = new string[capacity];
-            var expires = new long[capacity];
-            var storedUntil = new long[capacity];
-            CopyAround(current.Slots, slots, at, count, slot);
-            CopyAround(current.Sketches, sketches, at, count, sketch);
-            CopyAround(current.Ids, ids, at, count, incidentId);
-            CopyAround(current.ExpiresTicks, expires, at, count, expiresTicks);
-            CopyAround(current.StoredUntilTicks, storedUntil, at, count, storedUntilTicks);
-            return new IndexEntries(slots, sketches, ids, expires, storedUntil, count + 1);
+            return Rebuilt(current, capacity, keptAfterTicks: long.MinValue, entry);
         }
 
-        private static void CopyAround<T>(T[] from, T[] to, int at, int count, T inserted)
+        /// <summary>Entries out of time order a cell holds at most before it is rebuilt sorted: a search reads them all.</summary>
+        private const int MaxUnsortedTail = 16;
+
+        /// <summary>
+        /// The entries expiring after <paramref name="keptAfterTicks"/>, and <paramref name="added"/>, in new arrays of
+        /// <paramref name="capacity"/>, all in time order (an entry after its equals in time, the added one last among them).
+        /// </summary>
+        private static IndexEntries Rebuilt(IndexEntries current, int capacity, long keptAfterTicks, Entry? added)
         {
-            Array.Copy(from, 0, to, 0, at);
-            to[at] = inserted;
-            Array.Copy(from, at, to, at + 1, count - at);
+            // The tail's entries (and the added one, numbered Count) in time order, stable: a handful, sorted by insertion.
+            var tail = new List<int>(current.Count - current.SortedCount + 1);
+            for (var i = current.SortedCount; i <= current.Count; i++)
+            {
+                if (i == current.Count && added is null)
+                {
+                    break;
+                }
+                var ticks = i == current.Count ? added!.Value.Slot.IndexedTicks : current.Slots[i].IndexedTicks;
+                var at = tail.Count;
+                while (at > 0 && TicksOf(current, tail[at - 1], added) > ticks)
+                {
+                    at--;
+                }
+                tail.Insert(at, i);
+            }
+            var rebuilt = new IndexEntries(new IndexSlot[capacity], new CandidateSketch[capacity], new string[capacity], new long[capacity], new long[capacity], 0, 0);
+            var count = 0;
+            int s = 0, t = 0;
+            while (s < current.SortedCount || t < tail.Count)
+            {
+                var fromSorted = t == tail.Count || (s < current.SortedCount && current.Slots[s].IndexedTicks <= TicksOf(current, tail[t], added));
+                var source = fromSorted ? s++ : tail[t++];
+                if (source == current.Count)
+                {
+                    Write(rebuilt, count++, added!.Value);
+                }
+                else if (current.ExpiresTicks[source] > keptAfterTicks)
+                {
+                    rebuilt.Slots[count] = current.Slots[source];
+                    rebuilt.Sketches[count] = current.Sketches[source];
+                    rebuilt.Ids[count] = current.Ids[source];
+                    rebuilt.ExpiresTicks[count] = current.ExpiresTicks[source];
+                    rebuilt.StoredUntilTicks[count++] = current.StoredUntilTicks[source];
+                }
+            }
+            return new IndexEntries(rebuilt.Slots, rebuilt.Sketches, rebuilt.Ids, rebuilt.ExpiresTicks, rebuilt.StoredUntilTicks, count, count);
+        }
+
+        private static long TicksOf(IndexEntries current, int i, Entry? added) => i == current.Count ? added!.Value.Slot.IndexedTicks : current.Slots[i].IndexedTicks;
+
+        private static void Write(IndexEntries entries, int at, in Entry entry)
+        {
+            entries.Slots[at] = entry.Slot;
+            entries.Sketches[at] = entry.Sketch;
+            entries.Ids[at] = entry.IncidentId;
+            entries.ExpiresTicks[at] = entry.ExpiresTicks;
+            entries.StoredUntilTicks[at] = entry.StoredUntilTicks;
         }
     }
 }

@@ -14,7 +14,7 @@ public sealed class DuplicateRuleTests
     private readonly DuplicateRule _rule = new(new DuplicateOptions());
 
     private static NearbyIncident Near(string id, IncidentCategory category, DateTimeOffset at, double meters)
-        => new(new IndexEntries([IndexSlot.Of(id, CandidateSketch.Located(new GeoPoint(), category, at), at.UtcTicks)], [CandidateSketch.Located(new GeoPoint(), category, at)], [id], [long.MaxValue], [long.MaxValue], 1), 0, meters);
+        => new(new IndexEntries([IndexSlot.Of(id, CandidateSketch.Located(new GeoPoint(), category, at), at.UtcTicks)], [CandidateSketch.Located(new GeoPoint(), category, at)], [id], [long.MaxValue], [long.MaxValue], 1, 1), 0, meters);
 
     [Fact]
     public void Same_category_within_150_m_and_10_minutes_duplicates_the_closest_earlier_report()

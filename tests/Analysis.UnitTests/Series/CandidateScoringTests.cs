@@ -124,7 +124,7 @@ public sealed class CandidateScoringTests
 
     /// <summary>A candidate as the index finds it around <paramref name="incident"/>.</summary>
     private static NearbyIncident Near(Sample incident, string id, CandidateSketch sketch)
-        => new(new IndexEntries([IndexSlot.Of(id, sketch, sketch.OccurredAtUtcTicks)], [sketch], [id], [long.MaxValue], [long.MaxValue], 1), 0,
+        => new(new IndexEntries([IndexSlot.Of(id, sketch, sketch.OccurredAtUtcTicks)], [sketch], [id], [long.MaxValue], [long.MaxValue], 1, 1), 0,
             Geo.DistanceM(incident.Sketch.Latitude, incident.Sketch.Longitude, sketch.Latitude, sketch.Longitude));
 
     private static readonly string[] Methods = ["door-pull", "window-smash", "roller-door-pry", "lock-cut", ""];
