@@ -44,7 +44,7 @@ public sealed class RedisKeys(string prefix)
     public string DisputeDecisions(string disputeKey) => $"{prefix}:dispute:{{{disputeKey}}}:decided";
 
     /// <summary>The fraud graph: every key shares the tag {fraud}, so one script updates it atomically.</summary>
-    public FraudGraphKeys Fraud => new(
+    public FraudGraphKeys Fraud { get; } = new(
         $"{prefix}:fraud:{{fraud}}:incidents",
         $"{prefix}:fraud:{{fraud}}:identifiers",
         $"{prefix}:fraud:{{fraud}}:chains",
@@ -54,7 +54,7 @@ public sealed class RedisKeys(string prefix)
         $"{prefix}:fraud:{{fraud}}:public");
 
     /// <summary>The series graph (union of linked incidents), tag {series}.</summary>
-    public SeriesGraphKeys Series => new(
+    public SeriesGraphKeys Series { get; } = new(
         $"{prefix}:series:{{series}}:incidents",
         $"{prefix}:series:{{series}}:members",
         $"{prefix}:series:{{series}}:aliases",
@@ -62,7 +62,7 @@ public sealed class RedisKeys(string prefix)
         $"{prefix}:series:{{series}}:activity");
 
     /// <summary>Watchlist entries (entry id → protobuf) and the index (identifier key → entry ids), tag {watchlist}.</summary>
-    public (string Entries, string Index) Watchlist => ($"{prefix}:watchlist:{{watchlist}}:entries", $"{prefix}:watchlist:{{watchlist}}:index");
+    public (string Entries, string Index) Watchlist { get; } = ($"{prefix}:watchlist:{{watchlist}}:entries", $"{prefix}:watchlist:{{watchlist}}:index");
 
     /// <summary>"robbery", "missing_person": the proto value name, stable across code renames; the number for a value this build does not know.</summary>
     public static string CategoryTag(IncidentCategory category)

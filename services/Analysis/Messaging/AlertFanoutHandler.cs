@@ -29,7 +29,7 @@ public sealed class AlertFanoutHandler(AlertHub hub, ILogger<AlertFanoutHandler>
         AlertRaised raised;
         try
         {
-            raised = AlertRaised.Parser.ParseFrom(record.Message.Value);
+            raised = AlertRaised.Parser.ParseFrom(record.Message.Value.AsSpan());
         }
         catch (InvalidProtocolBufferException e)
         {

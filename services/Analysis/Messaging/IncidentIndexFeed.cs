@@ -428,7 +428,7 @@ public sealed class IncidentIndexFeed : BackgroundService
         IncidentReported reported;
         try
         {
-            reported = IncidentReported.Parser.ParseFrom(record.Message.Value);
+            reported = IncidentReported.Parser.ParseFrom(record.Message.Value.AsSpan());
         }
         catch (InvalidProtocolBufferException)
         {

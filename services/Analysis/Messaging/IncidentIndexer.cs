@@ -59,7 +59,8 @@ public sealed class IncidentIndexer(IncidentAnalyzer analyzer, IncidentIndexFeed
         IncidentReported reported;
         try
         {
-            reported = IncidentReported.Parser.ParseFrom(record.Message.Value);
+            // From a span: parsing from the array allocates a stream object per record.
+            reported = IncidentReported.Parser.ParseFrom(record.Message.Value.AsSpan());
         }
         catch (InvalidProtocolBufferException e)
         {
