@@ -660,9 +660,8 @@ public sealed class SpatialIndex
 
         /// <summary>
         /// Most incidents arrive in time order and are appended in place. One that happened before the cell's latest goes to
-        /// the unsorted tail while there is room (copying the cell's arrays to insert it made every cell young again for the
-        /// collector, which then copied most of the index at every collection); a full tail or full arrays rebuild the cell,
-        /// sorted.
+        /// the unsorted tail while there is room (inserting it in time order copied all of the cell's arrays, for 13 % of
+        /// insertions in the bench month); a full tail or full arrays rebuild the cell, sorted.
         /// </summary>
         private static IndexEntries Added(IndexEntries current, in Entry entry)
         {
