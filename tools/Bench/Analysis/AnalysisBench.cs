@@ -127,9 +127,9 @@ internal static class AnalysisBench
                     publishStart = clock.Elapsed;
                     var arrived = IncidentBacklog.Produce(kafka.BootstrapServers, arriving, options.ArrivalRate);
                     var analysedThen = lines.Last().Total;
-                    Console.WriteLine($"published the {options.WarmUp:N0} warm-up incidents, then {backlog.Incidents.Count - options.WarmUp:N0} at {options.ArrivalRate:N0}/s "
-                        + $"in {arrived.TotalSeconds:F1} s; {backlog.Incidents.Count - analysedThen:N0} not yet analysed when the last was published "
-                        + (analysedThen < backlog.Incidents.Count - options.ArrivalRate ? "(Analysis fell behind: saturated)" : "(Analysis kept up: the arrival rate, not its capacity)"));
+                    Console.WriteLine($"published the {options.WarmUp:N0} warm-up incidents, then {backlog.Count - options.WarmUp:N0} at {options.ArrivalRate:N0}/s "
+                        + $"in {arrived.TotalSeconds:F1} s; {backlog.Count - analysedThen:N0} not yet analysed when the last was published "
+                        + (analysedThen < backlog.Count - options.ArrivalRate ? "(Analysis fell behind: saturated)" : "(Analysis kept up: the arrival rate, not its capacity)"));
                 }
                 else
                 {
@@ -138,7 +138,7 @@ internal static class AnalysisBench
                     var records = backlog.Records();
                     publishStart = clock.Elapsed;
                     var produced = IncidentBacklog.Produce(kafka.BootstrapServers, records, options.Rate);
-                    Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s ({backlog.Incidents.Count / produced.TotalSeconds:N0}/s)");
+                    Console.WriteLine($"published {backlog.Count:N0} incidents in {produced.TotalSeconds:F1} s ({backlog.Count / produced.TotalSeconds:N0}/s)");
                 }
                 using var watermarks = new KafkaProbe(kafka.BootstrapServers, Partitions);
                 if (watermarks.Dropped(Topics.Incidents) is > 0 and var dropped)
@@ -148,7 +148,7 @@ internal static class AnalysisBench
                 }
                 return clock.Elapsed;
             });
-            var analysed = WaitAnalysedAsync(lines, backlog.Incidents.Count, analysis, cancel.Token);
+            var analysed = WaitAnalysedAsync(lines, backlog.Count, analysis, cancel.Token);
             // A failed publish (or a log the broker truncated) ends the run instead of waiting for incidents that never come.
             if (await Task.WhenAny(analysed, publishing) == publishing && publishing.IsFaulted)
             {
@@ -157,8 +157,8 @@ internal static class AnalysisBench
             await analysed;
             var producedAt = await publishing;
             var result = options.ArrivalRate > 0
-                ? MeasureArriving([.. lines], options.WarmUp, backlog.Incidents.Count, publishStart, producedAt)
-                : Measure([.. lines], options.WarmUp, backlog.Incidents.Count, producedAt, options.Rate > 0 ? (options.Rate, publishStart) : null);
+                ? MeasureArriving([.. lines], options.WarmUp, backlog.Count, publishStart, producedAt)
+                : Measure([.. lines], options.WarmUp, backlog.Count, producedAt, options.Rate > 0 ? (options.Rate, publishStart) : null);
             using var probe = new KafkaProbe(kafka.BootstrapServers, Partitions);
             Print(result, options, AlertsByKind(kafka.BootstrapServers, probe.Count(Topics.Alerts)));
             Console.WriteLine($"Analysis process CPU time in total (start-up included): {ProcStat.ProcessCpuSeconds(analysis.Pid):F1} s; peak resident memory {ProcStat.PeakResidentMiB(analysis.Pid):F0} MiB; "

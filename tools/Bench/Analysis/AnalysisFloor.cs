@@ -36,11 +36,11 @@ internal static class AnalysisFloor
     public static int Run(IncidentBacklog backlog, EmbeddedBackends backends)
     {
         var produced = IncidentBacklog.Produce(backends.Kafka.BootstrapServers, backlog.Records());
-        Console.WriteLine($"published {backlog.Incidents.Count:N0} incidents in {produced.TotalSeconds:F1} s");
+        Console.WriteLine($"published {backlog.Count:N0} incidents in {produced.TotalSeconds:F1} s");
         using var redis = ConnectionMultiplexer.Connect(backends.Redis.ConnectionString);
-        Pass("consume + parse + store offset", Writes.None, backlog.Incidents.Count, backends.Kafka.BootstrapServers, redis.GetDatabase());
-        Pass("consume + parse + store offset + 2 Redis writes (pipelined)", Writes.Pipelined, backlog.Incidents.Count, backends.Kafka.BootstrapServers, redis.GetDatabase());
-        Pass("consume + parse + store offset + the same 2 writes in one Lua script", Writes.OneScript, backlog.Incidents.Count, backends.Kafka.BootstrapServers, redis.GetDatabase());
+        Pass("consume + parse + store offset", Writes.None, backlog.Count, backends.Kafka.BootstrapServers, redis.GetDatabase());
+        Pass("consume + parse + store offset + 2 Redis writes (pipelined)", Writes.Pipelined, backlog.Count, backends.Kafka.BootstrapServers, redis.GetDatabase());
+        Pass("consume + parse + store offset + the same 2 writes in one Lua script", Writes.OneScript, backlog.Count, backends.Kafka.BootstrapServers, redis.GetDatabase());
         return 0;
     }
 

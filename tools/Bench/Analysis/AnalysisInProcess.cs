@@ -23,8 +23,9 @@ internal static class AnalysisInProcess
 {
     public static int Run(IncidentBacklog backlog)
     {
-        var records = backlog.Incidents.Select(i => i.ToByteArray()).ToList();
-        var properties = backlog.Incidents.Count(i => SeriesFeatures.IsSeriesCategory(i.Report.Category));
+        var incidents = backlog.ParseIncidents().ToList();
+        var records = incidents.Select(i => i.ToByteArray()).ToList();
+        var properties = incidents.Count(i => SeriesFeatures.IsSeriesCategory(i.Report.Category));
         var analysisOptions = Options.Create(new AnalysisOptions());
         var seriesOptions = new SeriesOptions { TimeZoneId = "Asia/Shanghai" };
         var hotspotOptions = new HotspotOptions();
