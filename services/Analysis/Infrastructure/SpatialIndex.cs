@@ -685,50 +685,55 @@ public sealed class SpatialIndex
 
         /// <summary>
         /// The entries expiring after <paramref name="keptAfterTicks"/>, and <paramref name="added"/>, in new arrays of
-        /// <paramref name="capacity"/>, all in time order (an entry after its equals in time, the added one last among them).
+        /// <paramref name="capacity"/>, all in time order (an entry after its equals in time, the added one last among them):
+        /// the sorted part merged with the tail, itself put in order first (a handful of entries).
         /// </summary>
         private static IndexEntries Rebuilt(IndexEntries current, int capacity, long keptAfterTicks, Entry? added)
         {
-            // The tail's entries (and the added one, numbered Count) in time order, stable: a handful, sorted by insertion.
-            var tail = new List<int>(current.Count - current.SortedCount + 1);
-            for (var i = current.SortedCount; i <= current.Count; i++)
+            var tail = new List<Entry>(current.Count - current.SortedCount + 1);
+            for (var i = current.SortedCount; i < current.Count; i++)
             {
-                if (i == current.Count && added is null)
-                {
-                    break;
-                }
-                var ticks = i == current.Count ? added!.Value.Slot.IndexedTicks : current.Slots[i].IndexedTicks;
-                var at = tail.Count;
-                while (at > 0 && TicksOf(current, tail[at - 1], added) > ticks)
-                {
-                    at--;
-                }
-                tail.Insert(at, i);
+                InsertInTimeOrder(tail, new Entry(current.Slots[i], current.Sketches[i], current.Ids[i], current.ExpiresTicks[i], current.StoredUntilTicks[i]));
+            }
+            if (added is { } entry)
+            {
+                InsertInTimeOrder(tail, entry);
             }
             var rebuilt = new IndexEntries(new IndexSlot[capacity], new CandidateSketch[capacity], new string[capacity], new long[capacity], new long[capacity], 0, 0);
             var count = 0;
             int s = 0, t = 0;
             while (s < current.SortedCount || t < tail.Count)
             {
-                var fromSorted = t == tail.Count || (s < current.SortedCount && current.Slots[s].IndexedTicks <= TicksOf(current, tail[t], added));
-                var source = fromSorted ? s++ : tail[t++];
-                if (source == current.Count)
+                if (t == tail.Count || (s < current.SortedCount && current.Slots[s].IndexedTicks <= tail[t].Slot.IndexedTicks))
                 {
-                    Write(rebuilt, count++, added!.Value);
+                    if (current.ExpiresTicks[s] > keptAfterTicks)
+                    {
+                        rebuilt.Slots[count] = current.Slots[s];
+                        rebuilt.Sketches[count] = current.Sketches[s];
+                        rebuilt.Ids[count] = current.Ids[s];
+                        rebuilt.ExpiresTicks[count] = current.ExpiresTicks[s];
+                        rebuilt.StoredUntilTicks[count++] = current.StoredUntilTicks[s];
+                    }
+                    s++;
                 }
-                else if (current.ExpiresTicks[source] > keptAfterTicks)
+                else if (tail[t++] is var next && next.ExpiresTicks > keptAfterTicks)
                 {
-                    rebuilt.Slots[count] = current.Slots[source];
-                    rebuilt.Sketches[count] = current.Sketches[source];
-                    rebuilt.Ids[count] = current.Ids[source];
-                    rebuilt.ExpiresTicks[count] = current.ExpiresTicks[source];
-                    rebuilt.StoredUntilTicks[count++] = current.StoredUntilTicks[source];
+                    Write(rebuilt, count++, next);
                 }
             }
             return new IndexEntries(rebuilt.Slots, rebuilt.Sketches, rebuilt.Ids, rebuilt.ExpiresTicks, rebuilt.StoredUntilTicks, count, count);
         }
 
-        private static long TicksOf(IndexEntries current, int i, Entry? added) => i == current.Count ? added!.Value.Slot.IndexedTicks : current.Slots[i].IndexedTicks;
+        /// <summary>After its equals in time (stable).</summary>
+        private static void InsertInTimeOrder(List<Entry> entries, in Entry entry)
+        {
+            var at = entries.Count;
+            while (at > 0 && entries[at - 1].Slot.IndexedTicks > entry.Slot.IndexedTicks)
+            {
+                at--;
+            }
+            entries.Insert(at, entry);
+        }
 
         private static void Write(IndexEntries entries, int at, in Entry entry)
         {
